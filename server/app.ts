@@ -1,0 +1,42 @@
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.ts';
+import healthRoutes from './modules/health/health.routes.ts';
+import databasePlugin from './plugins/database.ts';
+import errorsPlugin from './plugins/errors.ts';
+import lifecyclePlugin from './plugins/lifecycle.ts';
+import webPlugin from './plugins/web.ts';
+
+export interface BuildAppOptions {
+  config: Config;
+  /** a pino logger options object, or false; defaults to the config's level */
+  logger?: FastifyServerOptions['logger'];
+  migrationsDir?: string;
+}
+
+// Never log these; they carry credentials.
+export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
+
+/** The whole application as one plugin tree; main.ts and the tests both build it here. */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel, redact: REDACTED_PATHS },
+    bodyLimit: 1024 * 1024,
+    // Switchyard sits beside production: a slow client must not hold a socket forever.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(errorsPlugin);
+  await app.register(lifecyclePlugin);
+  await app.register(databasePlugin, {
+    dataDir: config.dataDir,
+    ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
+  });
+  await app.register(healthRoutes);
+  await app.register(webPlugin, { webDir: config.webDir });
+  return app;
+}

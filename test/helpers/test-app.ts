@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../server/app.ts';
+import { type Config, parseConfig } from '../../server/config.ts';
+import { makeTempDir } from './temp-dir.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  config: Config;
+  dir: string;
+  close: () => Promise<void>;
+  /** for tests that close the app themselves */
+  cleanupDir: () => void;
+}
+
+/** The real app on a temporary SQLite file; pass `listen` to get a real port on loopback. */
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: { listen?: boolean; setup?: (app: FastifyInstance) => void } = {},
+): Promise<TestApp> {
+  const temp = makeTempDir();
+  const parsed = parseConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SWITCHYARD_DATA_DIR: join(temp.path, 'data'),
+    SWITCHYARD_WEB_DIR: join(temp.path, 'no-web-build'),
+    ...overrides,
+  });
+  if (!parsed.ok) throw new Error(parsed.message);
+  const app = await buildApp({ config: parsed.config, logger: false });
+  options.setup?.(app);
+  if (options.listen) await app.listen({ port: 0, host: '127.0.0.1' });
+  else await app.ready();
+  return {
+    app,
+    config: parsed.config,
+    dir: temp.path,
+    close: async () => {
+      await app.close();
+      temp.cleanup();
+    },
+    cleanupDir: temp.cleanup,
+  };
+}
+
+export function baseUrl(app: FastifyInstance): string {
+  const address = app.addresses().find((a) => a.family === 'IPv4') ?? app.addresses()[0];
+  if (!address) throw new Error('app is not listening');
+  return `http://127.0.0.1:${address.port}`;
+}
