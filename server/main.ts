@@ -21,12 +21,13 @@ try {
 }
 
 const events = eventsRepository(app.db);
-const address = app.addresses()[0];
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : config.port;
 await events.append({
   at: new Date(),
   kind: 'server.started',
-  message: `server started, listening on port ${address?.port ?? config.port}`,
-  details: { host: config.host, port: address?.port ?? config.port },
+  message: `server started, listening on port ${port}`,
+  details: { host: config.host, port: port },
 });
 
 let stopping = false;

@@ -44,7 +44,7 @@ export async function startTestApp(
 }
 
 export function baseUrl(app: FastifyInstance): string {
-  const address = app.addresses().find((a) => a.family === 'IPv4') ?? app.addresses()[0];
-  if (!address) throw new Error('app is not listening');
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('app is not listening on a TCP port');
   return `http://127.0.0.1:${address.port}`;
 }
