@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -77,6 +79,29 @@ describe('the one error shape', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'INVALID_JSON' });
+    await t.close();
+  });
+
+  it('answers a body that fails its zod schema with 400 naming the field', async () => {
+    const t = await startTestApp(
+      {},
+      {
+        setup: (app) =>
+          app
+            .withTypeProvider<ZodTypeProvider>()
+            .post(
+              '/test/pairs',
+              { schema: { body: z.object({ name: z.string().min(1), weight: z.number().int().max(100) }) } },
+              async (request) => request.body,
+            ),
+      },
+    );
+    const response = await t.app.inject({ method: 'POST', url: '/test/pairs', payload: { name: 'db', weight: 500 } });
+    expect(response.statusCode).toBe(400);
+    const body = response.json();
+    expect(body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+    expect(body.message).toMatch(/^invalid body: body\.weight: /);
+    expect(body.details).toEqual([{ field: 'body.weight', message: expect.stringContaining('100') }]);
     await t.close();
   });
 
