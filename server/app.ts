@@ -2,6 +2,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fa
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import healthRoutes from './modules/health/health.routes.ts';
+import clockPlugin, { type Clock, systemClock } from './plugins/clock.ts';
 import databasePlugin from './plugins/database.ts';
 import errorsPlugin from './plugins/errors.ts';
 import lifecyclePlugin from './plugins/lifecycle.ts';
@@ -12,6 +13,8 @@ export interface BuildAppOptions {
   /** a pino logger options object, or false; defaults to the config's level */
   logger?: FastifyServerOptions['logger'];
   migrationsDir?: string;
+  /** tests pass a controllable clock; defaults to the system clock */
+  clock?: Clock;
 }
 
 // Never log these; they carry credentials.
@@ -30,6 +33,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  await app.register(clockPlugin, { clock: options.clock ?? systemClock });
   await app.register(errorsPlugin);
   await app.register(lifecyclePlugin);
   await app.register(databasePlugin, {
