@@ -1,0 +1,267 @@
+import {
+  type ConditionName,
+  conditionName,
+  formatDuration,
+  type Role,
+  type RoleProfile,
+  type ThresholdProfile,
+} from '../../contract/thresholds.ts';
+import { clockTime } from '../time-text.ts';
+
+/**
+ * The threshold layer (SPEC §2): heartbeats and the passing of time in,
+ * Up / Down / DownHeartbeat signals out. Pure: time is always an argument.
+ *
+ * Samples. A down sample is an unhealthy heartbeat (at most one per interval)
+ * or an interval that passes without a healthy heartbeat; an up sample is an
+ * interval holding healthy heartbeats only. From that:
+ *
+ *   Down           fires at  lastHealthy + N × interval   (deadline-based: the
+ *                  Nth down sample lands exactly there; unhealthy beats do not
+ *                  move the deadline, only a healthy one does)
+ *   Up             fires at  streakStart + N × interval   when the streak of
+ *                  healthy beats is unbroken: no unhealthy beat, no gap of a
+ *                  whole interval. It fires when the node is not Up, or is Up
+ *                  but unstable — the hysteresis that stops flapping.
+ *   DownHeartbeat  fires on every down sample once N are consecutive; it makes
+ *                  the node unstable until it earns Up again.
+ *
+ * A heartbeat arriving exactly at a deadline counts before the deadline fires.
+ * The conditions of the node's current role apply; a role change re-reads
+ * them and never dates a signal before the change.
+ */
+
+export type Verdict = 'unknown' | 'up' | 'down';
+export type SignalType = 'Up' | 'Down' | 'DownHeartbeat';
+
+export interface Signal {
+  type: SignalType;
+  nodeId: string;
+  /** the instant the condition was met (a deadline), not when it was noticed */
+  at: number;
+  role: Role;
+  condition: ConditionName;
+  /** operator-readable: what fired and why */
+  reason: string;
+  lastHealthyAt: number | null;
+}
+
+export interface NodeTrack {
+  nodeId: string;
+  role: Role;
+  /** when the server began watching: the base of Down for a node never heard from */
+  trackedSince: number;
+  /** signals of the current role's conditions never predate this */
+  roleSince: number;
+  lastHealthyAt: number | null;
+  verdict: Verdict;
+  /** no down sample since the last Up signal */
+  stable: boolean;
+  /** first healthy heartbeat of the current unbroken healthy streak */
+  streakStart: number | null;
+  /** consecutive down samples since the last healthy heartbeat */
+  downSamples: number;
+  lastDownSampleAt: number | null;
+}
+
+export interface Beat {
+  healthy: boolean;
+  /** why it is unhealthy, e.g. "component postgres: port 5432 refused" */
+  detail?: string;
+}
+
+export interface Step {
+  track: NodeTrack;
+  signals: Signal[];
+}
+
+export function createTrack(nodeId: string, role: Role, now: number): NodeTrack {
+  return {
+    nodeId,
+    role,
+    trackedSince: now,
+    roleSince: now,
+    lastHealthyAt: null,
+    verdict: 'unknown',
+    stable: false,
+    streakStart: null,
+    downSamples: 0,
+    lastDownSampleAt: null,
+  };
+}
+
+type Due = { kind: 'streak-break' | 'down-sample' | 'down' | 'up'; at: number };
+
+// At equal instants: a broken streak cannot complete, and the last down sample precedes Down.
+const PRIORITY: Record<Due['kind'], number> = { 'streak-break': 0, 'down-sample': 1, down: 2, up: 3 };
+
+function dueEvents(t: NodeTrack, p: RoleProfile): Due[] {
+  const due: Due[] = [];
+  const base = t.lastHealthyAt ?? t.trackedSince;
+  const clamp = (at: number) => Math.max(at, t.roleSince);
+  if (t.streakStart !== null && t.lastHealthyAt !== null) {
+    due.push({ kind: 'streak-break', at: clamp(t.lastHealthyAt + p.up.intervalMs) });
+  }
+  if (p.downHeartbeat.enabled && t.verdict !== 'down') {
+    const from = Math.max(base, t.lastDownSampleAt ?? base);
+    due.push({ kind: 'down-sample', at: clamp(from + p.downHeartbeat.intervalMs) });
+  }
+  if (t.verdict !== 'down') {
+    due.push({ kind: 'down', at: clamp(base + p.down.beats * p.down.intervalMs) });
+  }
+  if (t.streakStart !== null && (t.verdict !== 'up' || !t.stable)) {
+    due.push({ kind: 'up', at: clamp(t.streakStart + p.up.beats * p.up.intervalMs) });
+  }
+  return due;
+}
+
+function earliest(due: Due[]): Due | undefined {
+  let best: Due | undefined;
+  for (const d of due) {
+    if (!best || d.at < best.at || (d.at === best.at && PRIORITY[d.kind] < PRIORITY[best.kind])) best = d;
+  }
+  return best;
+}
+
+/** When something may next fire for this node, or null if nothing can without a heartbeat. */
+export function nextDeadline(track: NodeTrack, profile: ThresholdProfile): number | null {
+  return earliest(dueEvents(track, profile[track.role]))?.at ?? null;
+}
+
+function signal(t: NodeTrack, type: SignalType, at: number, reason: string): Signal {
+  return {
+    type,
+    nodeId: t.nodeId,
+    at,
+    role: t.role,
+    condition: conditionName(t.role, type),
+    reason,
+    lastHealthyAt: t.lastHealthyAt,
+  };
+}
+
+function sinceText(t: NodeTrack): string {
+  return t.lastHealthyAt === null
+    ? `no healthy heartbeat since watching began at ${clockTime(t.trackedSince)}`
+    : `no healthy heartbeat since ${clockTime(t.lastHealthyAt)}`;
+}
+
+function countDownSample(t: NodeTrack, p: RoleProfile, at: number, why: string, out: Signal[]): NodeTrack {
+  const next = { ...t, downSamples: t.downSamples + 1, lastDownSampleAt: at };
+  if (next.downSamples >= p.downHeartbeat.beats) {
+    next.stable = false;
+    const c = conditionName(t.role, 'DownHeartbeat');
+    out.push(signal(next, 'DownHeartbeat', at, `${c}: ${why}`));
+  }
+  return next;
+}
+
+/**
+ * Fires everything due before `until` (or at it, when inclusive). Down
+ * samples that pile up because the caller was late are counted together and
+ * reported by one DownHeartbeat: the count matters, not a flood of signals.
+ */
+function advance(
+  track: NodeTrack,
+  profile: ThresholdProfile,
+  until: number,
+  inclusive: boolean,
+  out: Signal[],
+): NodeTrack {
+  let t = track;
+  const isDue = (at: number) => at < until || (inclusive && at === until);
+  for (;;) {
+    const p = profile[t.role];
+    const next = earliest(dueEvents(t, p));
+    if (!next || !isDue(next.at)) return t;
+    switch (next.kind) {
+      case 'streak-break':
+        t = { ...t, streakStart: null };
+        break;
+      case 'down-sample': {
+        const interval = p.downHeartbeat.intervalMs;
+        const downAt =
+          t.verdict === 'down' ? Number.POSITIVE_INFINITY : dueEvents(t, p).find((d) => d.kind === 'down')?.at;
+        // Samples due up to min(until, Down) collapse into one signal at the last of them.
+        const limit = Math.min(inclusive ? until : until - 1, downAt ?? Number.POSITIVE_INFINITY);
+        const extra = limit > next.at ? Math.floor((limit - next.at) / interval) : 0;
+        const at = next.at + extra * interval;
+        t = { ...t, downSamples: t.downSamples + extra };
+        const silentFor = formatDuration(at - (t.lastHealthyAt ?? t.trackedSince));
+        t = countDownSample(t, p, at, `${sinceText(t)} (${silentFor} silent)`, out);
+        break;
+      }
+      case 'down': {
+        t = { ...t, verdict: 'down', stable: false, streakStart: null };
+        const c = conditionName(t.role, 'Down');
+        out.push(
+          signal(t, 'Down', next.at, `${c}: ${sinceText(t)} (${p.down.beats} × ${formatDuration(p.down.intervalMs)})`),
+        );
+        break;
+      }
+      case 'up': {
+        const c = conditionName(t.role, 'Up');
+        const start = t.streakStart ?? next.at;
+        t = { ...t, verdict: 'up', stable: true };
+        out.push(
+          signal(
+            t,
+            'Up',
+            next.at,
+            `${c}: healthy heartbeats since ${clockTime(start)} (${p.up.beats} × ${formatDuration(p.up.intervalMs)})`,
+          ),
+        );
+        break;
+      }
+    }
+  }
+}
+
+/** A heartbeat received by the server at `now` (the server's clock, never the agent's). */
+export function onBeat(track: NodeTrack, beat: Beat, now: number, profile: ThresholdProfile): Step {
+  const signals: Signal[] = [];
+  let t = advance(track, profile, now, false, signals);
+  const p = profile[t.role];
+  if (beat.healthy) {
+    t = {
+      ...t,
+      streakStart: t.streakStart ?? now,
+      lastHealthyAt: now,
+      downSamples: 0,
+      lastDownSampleAt: null,
+    };
+  } else {
+    t = { ...t, streakStart: null };
+    const sampledRecently = t.lastDownSampleAt !== null && now - t.lastDownSampleAt < p.downHeartbeat.intervalMs;
+    if (p.downHeartbeat.enabled && t.verdict !== 'down' && !sampledRecently) {
+      t = countDownSample(t, p, now, `unhealthy heartbeat${beat.detail ? `: ${beat.detail}` : ''}`, signals);
+    }
+  }
+  t = advance(t, profile, now, true, signals);
+  return { track: t, signals };
+}
+
+/** Time passed: fire whatever is due at or before `now`. */
+export function onTime(track: NodeTrack, now: number, profile: ThresholdProfile): Step {
+  const signals: Signal[] = [];
+  return { track: advance(track, profile, now, true, signals), signals };
+}
+
+/** The HA manager moved the node to another role: its conditions apply from `now`. */
+export function setRole(track: NodeTrack, role: Role, now: number, profile: ThresholdProfile): Step {
+  const signals: Signal[] = [];
+  let t = advance(track, profile, now, false, signals);
+  if (t.role !== role) t = { ...t, role, roleSince: now };
+  t = advance(t, profile, now, true, signals);
+  return { track: t, signals };
+}
+
+/**
+ * Not healthy right now, for the mass-failure guard: Down, or at least one
+ * down sample since the last healthy heartbeat, or silent for one Down interval.
+ */
+export function isSuspect(track: NodeTrack, now: number, profile: ThresholdProfile): boolean {
+  if (track.verdict === 'down' || track.downSamples > 0) return true;
+  const base = track.lastHealthyAt ?? track.trackedSince;
+  return now - base >= profile[track.role].down.intervalMs;
+}
