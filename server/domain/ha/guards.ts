@@ -69,6 +69,15 @@ export function checkFailover(s: PairState, fleet: FleetView): FailoverCheck {
       `waiting for a verdict on ${waiting.join(', ')} since the server started`,
     );
   }
+  // The likeliest cause first: when most of the fleet went silent together, say so
+  // (one alert) rather than an outage per pair.
+  if (massFailure(fleet)) {
+    return hold(
+      'mass-failure',
+      'rule 10',
+      `${fleet.suspectNodes} of ${fleet.pairedNodes} paired nodes are silent or Down at once, which points at the manager's own network`,
+    );
+  }
   if (!s.autoFailover) {
     const why = s.pendingFailoverAck
       ? `auto-failover is off since the automatic failover at ${clockTime(s.pendingFailoverAck.at)}`
@@ -82,13 +91,6 @@ export function checkFailover(s: PairState, fleet: FleetView): FailoverCheck {
   }
   const witness = peerWitness(s);
   if (witness) return hold('peer-witness', 'rule 11', witness);
-  if (massFailure(fleet)) {
-    return hold(
-      'mass-failure',
-      'rule 10',
-      `${fleet.suspectNodes} of ${fleet.pairedNodes} paired nodes are silent or Down at once, which points at the manager's own network`,
-    );
-  }
   if (brakeHolds(fleet)) return hold('global-brake', 'rule 12', brakeText(fleet));
   return {
     go: true,

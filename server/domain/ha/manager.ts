@@ -315,7 +315,9 @@ function alertForHold(s: PairState, held: Verdict, fleet: FleetView, now: number
 }
 
 function markOutage(s: PairState, held: Verdict, now: number, out: Effect[]): PairState {
-  if (s.maintenance) return s;
+  const next = s.outageSince === null ? { ...s, outageSince: now } : s;
+  // In maintenance nobody wants the page; in a mass failure its one alert stands for all pairs.
+  if (s.maintenance || held.guard === 'mass-failure') return next;
   out.push({
     type: 'raise-alert',
     key: `pair-outage:${s.pairId}`,
@@ -325,7 +327,7 @@ function markOutage(s: PairState, held: Verdict, now: number, out: Effect[]): Pa
     message: held.explanation,
     ackOnly: false,
   });
-  return s.outageSince === null ? { ...s, outageSince: now } : s;
+  return next;
 }
 
 /** Every rule that can move a pair by itself, looked at after each input. */

@@ -24,7 +24,8 @@ import { clockTime } from '../time-text.ts';
  *                  whole interval. It fires when the node is not Up, or is Up
  *                  but unstable — the hysteresis that stops flapping.
  *   DownHeartbeat  fires on every down sample once N are consecutive; it makes
- *                  the node unstable until it earns Up again.
+ *                  the node unstable until it earns Up again, with a new
+ *                  streak that starts after it.
  *
  * A heartbeat arriving exactly at a deadline counts before the deadline fires.
  * The conditions of the node's current role apply; a role change re-reads
@@ -147,9 +148,11 @@ function sinceText(t: NodeTrack): string {
 }
 
 function countDownSample(t: NodeTrack, p: RoleProfile, at: number, why: string, out: Signal[]): NodeTrack {
-  const next = { ...t, downSamples: t.downSamples + 1, lastDownSampleAt: at };
+  const next: NodeTrack = { ...t, downSamples: t.downSamples + 1, lastDownSampleAt: at };
   if (next.downSamples >= p.downHeartbeat.beats) {
+    // Unstable until it earns Up again: a new streak starts with the next healthy beat.
     next.stable = false;
+    next.streakStart = null;
     const c = conditionName(t.role, 'DownHeartbeat');
     out.push(signal(next, 'DownHeartbeat', at, `${c}: ${why}`));
   }
