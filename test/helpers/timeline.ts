@@ -11,7 +11,9 @@ export function effects(r: SimulationResult, pairId?: string): (Effect & { at: n
 }
 
 export function events(r: SimulationResult, pairId?: string) {
-  return effects(r, pairId).filter((e): e is Extract<Effect, { type: 'append-event' }> & { at: number } => e.type === 'append-event');
+  return effects(r, pairId).filter(
+    (e): e is Extract<Effect, { type: 'append-event' }> & { at: number } => e.type === 'append-event',
+  );
 }
 
 export function eventTexts(r: SimulationResult, pairId?: string): string[] {
@@ -20,7 +22,9 @@ export function eventTexts(r: SimulationResult, pairId?: string): string[] {
 
 export function signals(r: SimulationResult, nodeId?: string, type?: string) {
   return r.timeline.flatMap((e) =>
-    e.type === 'signal' && (!nodeId || e.signal.nodeId === nodeId) && (!type || e.signal.type === type) ? [e.signal] : [],
+    e.type === 'signal' && (!nodeId || e.signal.nodeId === nodeId) && (!type || e.signal.type === type)
+      ? [e.signal]
+      : [],
   );
 }
 
@@ -34,7 +38,9 @@ export function commands(r: SimulationResult, command?: string) {
 /** Switchovers the manager started, with the decision's instant. */
 export function switchoversStarted(r: SimulationResult, pairId?: string) {
   return r.timeline.flatMap((e) =>
-    e.type === 'decision' && (!pairId || e.pairId === pairId) && e.effects.some((x) => x.type === 'append-event' && x.kind === 'decision')
+    e.type === 'decision' &&
+    (!pairId || e.pairId === pairId) &&
+    e.effects.some((x) => x.type === 'append-event' && x.kind === 'decision')
       ? [{ at: e.at, intent: e.after.switchover, decision: e }]
       : [],
   );

@@ -50,19 +50,21 @@ export type TimelineEntry =
   | { at: number; type: 'server'; what: string };
 
 export interface StateSnapshot {
+  epochBefore: number;
   epoch: number;
   activeNodeId: string | null;
   autoFailover: boolean;
   maintenance: boolean;
   switchover: SwitchoverIntent | null;
   display: DisplayState;
-  /** member views at the instant of the decision, for invariant checks */
+  /** member views as the decision left them (a switchover never changes them), for invariant checks */
   targets: Record<string, { verdict: string; stable: boolean }>;
 }
 
 /** A promote hook that really ran on an agent (duplicates excluded). */
 export interface Promotion {
   at: number;
+  pairId: string;
   nodeId: string;
   epoch: number;
   commandId: string;
@@ -543,7 +545,14 @@ class Simulation {
       if (cmd.command === 'promote') {
         agent.role = 'active';
         agent.promotedEpochs.add(cmd.epoch);
-        this.promotions.push({ at: this.now, nodeId: agent.nodeId, epoch: cmd.epoch, commandId: cmd.commandId });
+        const pairId = this.nodePair.get(agent.nodeId) ?? '';
+        this.promotions.push({
+          at: this.now,
+          pairId,
+          nodeId: agent.nodeId,
+          epoch: cmd.epoch,
+          commandId: cmd.commandId,
+        });
       }
       if (cmd.command === 'demote' || cmd.command === 'fence') agent.role = 'passive';
     }
@@ -647,11 +656,12 @@ class Simulation {
 
 function snapshot(before: PairState, s: PairState): StateSnapshot {
   const targets: StateSnapshot['targets'] = {};
-  for (const m of before.members) {
-    const v = before.views[m.nodeId];
+  for (const m of s.members) {
+    const v = s.views[m.nodeId];
     targets[m.nodeId] = { verdict: v?.verdict ?? 'unknown', stable: v?.stable ?? false };
   }
   return {
+    epochBefore: before.epoch,
     epoch: s.epoch,
     activeNodeId: s.activeNodeId,
     autoFailover: s.autoFailover,

@@ -21,7 +21,7 @@ import { clockTime } from '../time-text.ts';
  *                  move the deadline, only a healthy one does)
  *   Up             fires at  streakStart + N × interval   when the streak of
  *                  healthy beats is unbroken: no unhealthy beat, no gap of a
- *                  whole interval. It fires when the node is not Up, or is Up
+ *                  whole interval (nor of the Down condition's N × interval). It fires when the node is not Up, or is Up
  *                  but unstable — the hysteresis that stops flapping.
  *   DownHeartbeat  fires on every down sample once N are consecutive; it makes
  *                  the node unstable until it earns Up again, with a new
@@ -101,7 +101,9 @@ function dueEvents(t: NodeTrack, p: RoleProfile): Due[] {
   const base = t.lastHealthyAt ?? t.trackedSince;
   const clamp = (at: number) => Math.max(at, t.roleSince);
   if (t.streakStart !== null && t.lastHealthyAt !== null) {
-    due.push({ kind: 'streak-break', at: clamp(t.lastHealthyAt + p.up.intervalMs) });
+    // A streak also ends where the Down condition would be met: Up never outruns Down.
+    const gap = Math.min(p.up.intervalMs, p.down.beats * p.down.intervalMs);
+    due.push({ kind: 'streak-break', at: clamp(t.lastHealthyAt + gap) });
   }
   if (p.downHeartbeat.enabled && t.verdict !== 'down') {
     const from = Math.max(base, t.lastDownSampleAt ?? base);

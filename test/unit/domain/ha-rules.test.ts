@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { displayState } from '../../../server/domain/ha/display.ts';
-import { pairOf, run, S } from '../../helpers/scenarios.ts';
-import {
-  commands,
-  effects,
-  eventTexts,
-  outcomes,
-  signals,
-  switchoversStarted,
-} from '../../helpers/timeline.ts';
 import { defaultThresholdProfile } from '../../../server/contract/thresholds.ts';
+import { displayState } from '../../../server/domain/ha/display.ts';
 import { simulate } from '../../../server/domain/simulator/simulator.ts';
+import { pairOf, run, S } from '../../helpers/scenarios.ts';
+import { commands, effects, eventTexts, outcomes, signals, switchoversStarted } from '../../helpers/timeline.ts';
 
 // db-1 (51) is active, db-2 (49) passive; both Up at 3 s; killing db-1 at 10.1 s leaves
 // its last healthy beat at 10.0 s, so Down is due at 13.0 s with 3 × 1 s.
@@ -55,7 +48,9 @@ describe('SPEC §3 HA manager rules', () => {
     expect(eventTexts(r)).toContain(
       'failover db-1 → db-2: active node db-1 is Down (ActiveDown: no healthy heartbeat since 00:00:10 (3 × 1 s)); node db-2 is Up and stable since 00:00:03; auto-failover on (rule 2); auto-failover is now off until an operator re-enables it; epoch 0 → 1',
     );
-    expect(r.promotions).toEqual([{ at: expect.any(Number), nodeId: 'db-2', epoch: 1, commandId: 'p1:1:promote' }]);
+    expect(r.promotions).toEqual([
+      { at: expect.any(Number), pairId: 'p1', nodeId: 'db-2', epoch: 1, commandId: 'p1:1:promote' },
+    ]);
     const p1 = r.pairs.p1;
     expect(p1).toMatchObject({ activeNodeId: 'db-2', autoFailover: false, epoch: 1, switchover: null });
     expect(r.alerts['automatic-failover:p1:1']).toMatchObject({ kind: 'automatic-failover', open: true });
@@ -66,11 +61,7 @@ describe('SPEC §3 HA manager rules', () => {
 
   it('rule 3: no Up passive means outage and a critical alert, no switchover; failover once the passive earns Up', () => {
     const r = run({
-      events: [
-        { at: 5 * S, node: 'db-2', agent: 'killed' },
-        KILL,
-        { at: 20 * S, node: 'db-2', agent: 'started' },
-      ],
+      events: [{ at: 5 * S, node: 'db-2', agent: 'killed' }, KILL, { at: 20 * S, node: 'db-2', agent: 'started' }],
     });
     const held = eventTexts(r).find((t) => t.startsWith('no failover: no Up and stable passive node'));
     expect(held).toBe(
@@ -130,7 +121,11 @@ describe('SPEC §3 HA manager rules', () => {
         KILL,
         { at: 20 * S, node: 'db-1', agent: 'started' },
         { at: 30 * S, pair: 'p1', operator: { type: 'set-auto-failover', enabled: true, actor: 'bob' } },
-        { at: 31 * S, pair: 'p1', operator: { type: 'set-auto-failover', enabled: true, actor: 'bob', ackReason: '  ' } },
+        {
+          at: 31 * S,
+          pair: 'p1',
+          operator: { type: 'set-auto-failover', enabled: true, actor: 'bob', ackReason: '  ' },
+        },
         { at: 32 * S, pair: 'p1', operator: { type: 'acknowledge-failover', actor: 'bob', reason: 'checked' } },
         { at: 33 * S, pair: 'p1', operator: { type: 'set-auto-failover', enabled: true, actor: 'bob' } },
       ],
@@ -203,7 +198,9 @@ describe('SPEC §3 HA manager rules', () => {
       expect(outcomes(r)[0]?.outcome.message).toBe(
         'node db-2 is Down since 00:00:07.800; only an admin can force a switchover to it, by typing its name',
       );
-      expect(outcomes(r)[3]?.outcome.message).toContain('(forced by admin carol: node db-2 is Down since 00:00:07.800)');
+      expect(outcomes(r)[3]?.outcome.message).toContain(
+        '(forced by admin carol: node db-2 is Down since 00:00:07.800)',
+      );
       expect(r.pairs.p1?.activeNodeId).toBe('db-2');
     });
 
@@ -273,12 +270,19 @@ describe('SPEC §3 HA manager rules', () => {
     );
     expect(r.agents['db-1']).toEqual({ role: 'passive', epoch: 1 });
     // both agents active for at most one command round trip (10 ms in the simulator)
-    const db1ActiveUntil = r.timeline.find((e) => e.type === 'agent' && e.nodeId === 'db-1' && e.what.startsWith('demote ok'));
+    const db1ActiveUntil = r.timeline.find(
+      (e) => e.type === 'agent' && e.nodeId === 'db-1' && e.what.startsWith('demote ok'),
+    );
     expect(db1ActiveUntil?.at).toBe(20 * S);
   });
 
   it('rule 9: after a restart nothing automatic happens until every member has a verdict again', () => {
-    const r = run({ events: [{ at: 10 * S, server: 'restart' }, { at: 10_050, node: 'db-1', agent: 'killed' }] });
+    const r = run({
+      events: [
+        { at: 10 * S, server: 'restart' },
+        { at: 10_050, node: 'db-1', agent: 'killed' },
+      ],
+    });
     expect(eventTexts(r)).toContain('server restarted: no automatic action until every member has a verdict again');
     // db-1 never reconnects: Down 3 s after the restart. db-2 reconnects at 10.5 s, beats
     // from 10.6 s and earns Up at 13.6 s: the failover waits for that verdict.
@@ -296,7 +300,7 @@ describe('SPEC §3 HA manager rules', () => {
     expect(eventTexts(r)).toContain(
       'server restarted during failover to db-2 at step promote: re-sending promote with the same command id (the agent runs it at most once)',
     );
-    expect(r.promotions).toEqual([{ at: 13_010, nodeId: 'db-2', epoch: 1, commandId: 'p1:1:promote' }]);
+    expect(r.promotions).toEqual([{ at: 13_010, pairId: 'p1', nodeId: 'db-2', epoch: 1, commandId: 'p1:1:promote' }]);
     expect(r.pairs.p1).toMatchObject({ activeNodeId: 'db-2', epoch: 1, switchover: null });
     expect(commands(r, 'promote').map((c) => c.commandId)).toEqual(['p1:1:promote', 'p1:1:promote']);
   });
@@ -351,7 +355,11 @@ describe('SPEC §3 HA manager rules', () => {
 
   it('rule 12: past K automatic switchovers in the window the global brake holds the rest until an admin releases it', () => {
     const pairs = ['p1', 'p2', 'p3', 'p4'].map((id) => pairOf(id));
-    const kills = pairs.map((p, i) => ({ at: 10_100 + i * 5 * S, node: p.members[0]?.id ?? '', agent: 'killed' as const }));
+    const kills = pairs.map((p, i) => ({
+      at: 10_100 + i * 5 * S,
+      node: p.members[0]?.id ?? '',
+      agent: 'killed' as const,
+    }));
     const r = run({ pairs, events: [...kills, { at: 40 * S, fleet: 'release-brake' }], until: 60 * S });
     expect(switchoversStarted(r).map((s) => [s.at, s.decision.pairId])).toEqual([
       [13 * S, 'p1'],
@@ -419,7 +427,9 @@ describe('SPEC §3 HA manager rules', () => {
   it('rule 15: a failing pre-promote check aborts the switchover cleanly, its output in the event', () => {
     const r = run({
       nodes: { 'db-2': { commands: { prepare: { result: 'refuse-check', output: 'replication lag 42 s > 5 s' } } } },
-      events: [{ at: 10 * S, pair: 'p1', operator: { type: 'switchover', to: 'db-2', actor: 'fay', actorRole: 'operator' } }],
+      events: [
+        { at: 10 * S, pair: 'p1', operator: { type: 'switchover', to: 'db-2', actor: 'fay', actorRole: 'operator' } },
+      ],
     });
     expect(eventTexts(r)).toContain(
       'manual to db-2 failed at prepare: prepare on db-2: refused (pre-promote-check): replication lag 42 s > 5 s; nothing was promoted; db-1 keeps the active role',
@@ -432,7 +442,9 @@ describe('SPEC §3 HA manager rules', () => {
   it('a demote that fails on a reachable old active stops the switchover: no promote is sent', () => {
     const r = run({
       nodes: { 'db-1': { commands: { demote: { result: 'fail', output: 'ip addr del: permission denied' } } } },
-      events: [{ at: 10 * S, pair: 'p1', operator: { type: 'switchover', to: 'db-2', actor: 'gus', actorRole: 'operator' } }],
+      events: [
+        { at: 10 * S, pair: 'p1', operator: { type: 'switchover', to: 'db-2', actor: 'gus', actorRole: 'operator' } },
+      ],
     });
     expect(commands(r).map((c) => c.command)).toEqual(['prepare', 'demote']);
     expect(r.pairs.p1).toMatchObject({ activeNodeId: 'db-1', switchover: null });

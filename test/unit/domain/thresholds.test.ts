@@ -172,7 +172,9 @@ describe('threshold evaluator (SPEC §2)', () => {
     expect(times(onTime(promoted.track, 63 * S, p).signals, 'Down')).toEqual([63 * S]);
     // promoted at 65 s: the active deadline already passed, so Down fires at the change
     const late = setRole(drive(p, every(S, 0, 60 * S), 65 * S, 'passive').track, 'active', 65 * S, p);
-    expect(late.signals.filter((s) => s.type === 'Down').map((s) => [s.at, s.condition])).toEqual([[65 * S, 'ActiveDown']]);
+    expect(late.signals.filter((s) => s.type === 'Down').map((s) => [s.at, s.condition])).toEqual([
+      [65 * S, 'ActiveDown'],
+    ]);
   });
 
   it('a late evaluation fires Down at its exact deadline and reports the piled-up down samples once', () => {
@@ -199,6 +201,22 @@ describe('threshold evaluator (SPEC §2)', () => {
   });
 });
 
+describe('regressions found by the property tests (shrunk counterexamples)', () => {
+  it('Up never outruns Down when the Down condition is shorter than the Up interval', () => {
+    // down 1 × 200 ms, up 1 × 300 ms; healthy at 201 and 202 ms, then an unhealthy beat at 502 ms:
+    // silence from 202 ms meets Down at 402 ms, so no Up may fire at 501 ms.
+    const p = profile({ up: { beats: 1, intervalMs: 300 }, down: { beats: 1, intervalMs: 200 } });
+    const beats = [
+      { at: 201, healthy: true },
+      { at: 202, healthy: true },
+      { at: 502, healthy: false },
+    ];
+    const { signals } = drive(p, beats, 2000);
+    // Down at 200 ms (never heard from); the streak from 201 ms breaks at 402 ms: no Up at all
+    expect(signals.filter((s) => s.type !== 'DownHeartbeat').map((s) => [s.type, s.at])).toEqual([['Down', 200]]);
+  });
+});
+
 describe('threshold profile contract', () => {
   it('defaults to 5 × 10 s per seed 004 and shows the detection time', () => {
     const p = defaultThresholdProfile();
@@ -218,6 +236,10 @@ describe('threshold profile contract', () => {
     const result = thresholdProfile.safeParse({ ...p, active: { ...p.active, down } });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toMatch(new RegExp(`^${message}`));
-    expect(result.error?.issues[0]?.path).toEqual(['active', 'down', Object.keys(down)[message.startsWith('beats') ? 0 : 1]]);
+    expect(result.error?.issues[0]?.path).toEqual([
+      'active',
+      'down',
+      Object.keys(down)[message.startsWith('beats') ? 0 : 1],
+    ]);
   });
 });
