@@ -91,44 +91,59 @@ export function createTrack(nodeId: string, role: Role, now: number): NodeTrack 
   };
 }
 
-type Due = { kind: 'streak-break' | 'down-sample' | 'down' | 'up'; at: number };
+type DueKind = 'streak-break' | 'down-sample' | 'down' | 'up';
+type Due = { kind: DueKind; at: number };
 
-// At equal instants: a broken streak cannot complete, and the last down sample precedes Down.
-const PRIORITY: Record<Due['kind'], number> = { 'streak-break': 0, 'down-sample': 1, down: 2, up: 3 };
-
-function dueEvents(t: NodeTrack, p: RoleProfile): Due[] {
-  const due: Due[] = [];
+/**
+ * The earliest pending deadline. At equal instants a broken streak cannot
+ * complete, and the last down sample precedes Down — hence the order of the
+ * checks below (a later check wins only when strictly earlier). Allocation-free
+ * but for the answer: it runs several times per heartbeat for every node.
+ */
+function earliest(t: NodeTrack, p: RoleProfile): Due | undefined {
+  // No closures here: under tsx every function expression is re-named on each call.
+  let kind: DueKind | undefined;
+  let at = Number.POSITIVE_INFINITY;
   const base = t.lastHealthyAt ?? t.trackedSince;
-  const clamp = (at: number) => Math.max(at, t.roleSince);
   if (t.streakStart !== null && t.lastHealthyAt !== null) {
     // A streak also ends where the Down condition would be met: Up never outruns Down.
-    const gap = Math.min(p.up.intervalMs, p.down.beats * p.down.intervalMs);
-    due.push({ kind: 'streak-break', at: clamp(t.lastHealthyAt + gap) });
+    const when = Math.max(t.roleSince, t.lastHealthyAt + Math.min(p.up.intervalMs, p.down.beats * p.down.intervalMs));
+    at = when;
+    kind = 'streak-break';
   }
   if (p.downHeartbeat.enabled && t.verdict !== 'down') {
-    const from = Math.max(base, t.lastDownSampleAt ?? base);
-    due.push({ kind: 'down-sample', at: clamp(from + p.downHeartbeat.intervalMs) });
+    const from = t.lastDownSampleAt !== null && t.lastDownSampleAt > base ? t.lastDownSampleAt : base;
+    const when = Math.max(t.roleSince, from + p.downHeartbeat.intervalMs);
+    if (when < at) {
+      at = when;
+      kind = 'down-sample';
+    }
   }
   if (t.verdict !== 'down') {
-    due.push({ kind: 'down', at: clamp(base + p.down.beats * p.down.intervalMs) });
+    const when = downDeadline(t, p);
+    if (when < at) {
+      at = when;
+      kind = 'down';
+    }
   }
   if (t.streakStart !== null && (t.verdict !== 'up' || !t.stable)) {
-    due.push({ kind: 'up', at: clamp(t.streakStart + p.up.beats * p.up.intervalMs) });
+    const when = Math.max(t.roleSince, t.streakStart + p.up.beats * p.up.intervalMs);
+    if (when < at) {
+      at = when;
+      kind = 'up';
+    }
   }
-  return due;
+  return kind === undefined ? undefined : { kind, at };
 }
 
-function earliest(due: Due[]): Due | undefined {
-  let best: Due | undefined;
-  for (const d of due) {
-    if (!best || d.at < best.at || (d.at === best.at && PRIORITY[d.kind] < PRIORITY[best.kind])) best = d;
-  }
-  return best;
+function downDeadline(t: NodeTrack, p: RoleProfile): number {
+  const at = (t.lastHealthyAt ?? t.trackedSince) + p.down.beats * p.down.intervalMs;
+  return at < t.roleSince ? t.roleSince : at;
 }
 
 /** When something may next fire for this node, or null if nothing can without a heartbeat. */
 export function nextDeadline(track: NodeTrack, profile: ThresholdProfile): number | null {
-  return earliest(dueEvents(track, profile[track.role]))?.at ?? null;
+  return earliest(track, profile[track.role])?.at ?? null;
 }
 
 function signal(t: NodeTrack, type: SignalType, at: number, reason: string): Signal {
@@ -174,21 +189,19 @@ function advance(
   out: Signal[],
 ): NodeTrack {
   let t = track;
-  const isDue = (at: number) => at < until || (inclusive && at === until);
   for (;;) {
     const p = profile[t.role];
-    const next = earliest(dueEvents(t, p));
-    if (!next || !isDue(next.at)) return t;
+    const next = earliest(t, p);
+    if (!next || next.at > until || (!inclusive && next.at === until)) return t;
     switch (next.kind) {
       case 'streak-break':
         t = { ...t, streakStart: null };
         break;
       case 'down-sample': {
         const interval = p.downHeartbeat.intervalMs;
-        const downAt =
-          t.verdict === 'down' ? Number.POSITIVE_INFINITY : dueEvents(t, p).find((d) => d.kind === 'down')?.at;
+        const downAt = t.verdict === 'down' ? Number.POSITIVE_INFINITY : downDeadline(t, p);
         // Samples due up to min(until, Down) collapse into one signal at the last of them.
-        const limit = Math.min(inclusive ? until : until - 1, downAt ?? Number.POSITIVE_INFINITY);
+        const limit = Math.min(inclusive ? until : until - 1, downAt);
         const extra = limit > next.at ? Math.floor((limit - next.at) / interval) : 0;
         const at = next.at + extra * interval;
         t = { ...t, downSamples: t.downSamples + extra };
