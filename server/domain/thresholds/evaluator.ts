@@ -138,7 +138,7 @@ function earliest(t: NodeTrack, p: RoleProfile): Due | undefined {
 
 function downDeadline(t: NodeTrack, p: RoleProfile): number {
   const at = (t.lastHealthyAt ?? t.trackedSince) + p.down.beats * p.down.intervalMs;
-  return at < t.roleSince ? t.roleSince : at;
+  return Math.max(at, t.roleSince);
 }
 
 /** When something may next fire for this node, or null if nothing can without a heartbeat. */
