@@ -157,6 +157,18 @@ function onNodeReport(
   const name = nameOf(s, input.nodeId);
   const intent = s.switchover;
   const inSwitchover = intent !== null && (input.nodeId === intent.from || input.nodeId === intent.to);
+  // A promote that missed its deadline but took effect: the node says so at the
+  // current epoch while no node is known active. Record it rather than demote it.
+  if (input.connected && input.role === 'active' && s.activeNodeId === null && input.epoch === s.epoch && !intent) {
+    out.push({
+      type: 'append-event',
+      kind: 'role-report',
+      nodeId: input.nodeId,
+      message: `${name} reports the active role at the current epoch ${s.epoch}: a late promote took effect; ${name} is recorded as the active node`,
+    });
+    out.push({ type: 'set-role', nodeId: input.nodeId, role: 'active' });
+    return { ...next, activeNodeId: input.nodeId };
+  }
   // Rule 8 (seed 003: a recovered primary takes the standby role): anyone but the
   // active claiming the active role is demoted at once, with the current epoch.
   if (input.connected && input.role === 'active' && input.nodeId !== s.activeNodeId && !inSwitchover) {

@@ -241,6 +241,23 @@ export function onStepResult(s: PairState, result: StepResult, now: number, out:
     });
     return toStep(s, { ...intent, demoteSkipped: true }, 'promote', now, out);
   }
+  // The promote's answer is missing but the node's own heartbeats say it took effect.
+  const target = viewOf(s, intent.to);
+  if (
+    intent.step === 'promote' &&
+    result.unreachable &&
+    target.reportedRole === 'active' &&
+    target.reportedEpoch === intent.epoch
+  ) {
+    out.push({
+      type: 'append-event',
+      kind: 'command-result',
+      nodeId: intent.to,
+      message: `promote of ${nameOf(s, intent.to)} gave no answer (${result.text}), but its agent reports the active role at epoch ${intent.epoch}: the promote took effect`,
+      details: { switchoverId: intent.id, step: intent.step },
+    });
+    return complete(s, intent, now, out);
+  }
   const node = nameOf(s, intent.step === 'demote' ? intent.from : intent.to);
   return fail(s, intent, `${intent.step} on ${node}: ${result.text}`, now, out);
 }

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { defaultThresholdProfile } from '../../../server/contract/thresholds.ts';
+import { brakeView, createBrake, DEFAULT_MASS_FAILURE } from '../../../server/domain/fleet/brake.ts';
 import { displayState } from '../../../server/domain/ha/display.ts';
+import { decide } from '../../../server/domain/ha/manager.ts';
+import type { FleetView, PairState } from '../../../server/domain/ha/types.ts';
 import { simulate } from '../../../server/domain/simulator/simulator.ts';
+
+const quietFleet: FleetView = {
+  pairedNodes: 2,
+  suspectNodes: 0,
+  massFailure: DEFAULT_MASS_FAILURE,
+  brake: brakeView(createBrake(), 0),
+};
+
 import { pairOf, run, S } from '../../helpers/scenarios.ts';
 import { commands, effects, eventTexts, outcomes, signals, switchoversStarted } from '../../helpers/timeline.ts';
 
@@ -259,6 +270,37 @@ describe('SPEC §3 HA manager rules', () => {
     expect(r.alerts['switchover-failed:p1:1']).toMatchObject({ kind: 'switchover-failed', open: true });
     expect(r.pairs.p1).toMatchObject({ activeNodeId: null, switchover: null, autoFailover: false, epoch: 1 });
     expect(switchoversStarted(r)).toHaveLength(1);
+  });
+
+  it('rule 7: a promote whose answer is lost but whose node reports the active role at the new epoch completes', () => {
+    // the promote's answer takes 6 s against a 5 s deadline; db-2's heartbeats already say active at epoch 1
+    const r = run({ nodes: { 'db-2': { commands: { promote: { result: 'ok', latencyMs: 6 * S } } } }, events: [KILL] });
+    expect(eventTexts(r)).toContain(
+      'promote of db-2 gave no answer (no result within 5 s), but its agent reports the active role at epoch 1: the promote took effect',
+    );
+    expect(r.pairs.p1).toMatchObject({ activeNodeId: 'db-2', epoch: 1, switchover: null });
+    expect(r.alerts['switchover-failed:p1:1']).toBeUndefined();
+    expect(commands(r, 'demote').filter((c) => c.nodeId === 'db-2')).toEqual([]);
+  });
+
+  it('rule 7: a late promote reported after the switchover was failed is recorded, not undone', () => {
+    // the promote hangs (no answer, no role change) until an operator's fix; then db-2 reports active at epoch 1
+    const r = run({
+      nodes: { 'db-2': { commands: { promote: { result: 'hang' } } } },
+      events: [KILL, { at: 20 * S, node: 'db-2', link: 'down' }],
+    });
+    expect(r.pairs.p1).toMatchObject({ activeNodeId: null });
+    const adopted = decide(
+      r.pairs.p1 as PairState,
+      { type: 'node-report', nodeId: 'db-2', connected: true, role: 'active', epoch: 1 },
+      30 * S,
+      quietFleet,
+    );
+    expect(adopted.state.activeNodeId).toBe('db-2');
+    expect(adopted.effects).toContainEqual(
+      expect.objectContaining({ type: 'set-role', nodeId: 'db-2', role: 'active' }),
+    );
+    expect(adopted.effects.some((e) => e.type === 'send-command')).toBe(false);
   });
 
   it('rule 8: a recovered old active claiming the active role is demoted at once', () => {
