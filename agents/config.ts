@@ -25,6 +25,9 @@ const commandLine = z.union(
 );
 export type CommandLine = z.infer<typeof commandLine>;
 
+/** Reconnect backoff defaults; the benchmark's reconnect storm uses them too. */
+export const DEFAULT_RECONNECT = { baseMs: 1000, maxMs: 30_000, stableAfterMs: 30_000 } as const;
+
 const componentFields = { name, timeoutMs: timeoutMs.optional() };
 
 export const componentConfig = z.discriminatedUnion(
@@ -107,12 +110,12 @@ const schema = z
       .default([]),
     reconnect: z
       .strictObject({
-        baseMs: z.number().int().min(10).max(600_000).default(1000),
-        maxMs: z.number().int().min(100).max(3_600_000).default(30_000),
+        baseMs: z.number().int().min(10).max(600_000).default(DEFAULT_RECONNECT.baseMs),
+        maxMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_RECONNECT.maxMs),
         /** a connection must stay up this long before the backoff starts again from the bottom */
-        stableAfterMs: z.number().int().min(0).max(3_600_000).default(30_000),
+        stableAfterMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_RECONNECT.stableAfterMs),
       })
-      .default({ baseMs: 1000, maxMs: 30_000, stableAfterMs: 30_000 }),
+      .default(DEFAULT_RECONNECT),
     logLevel: z.enum(LOG_LEVELS).default('info'),
   })
   .superRefine((config, ctx) => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashNodeToken } from '../../server/modules/nodes/node-tokens.ts';
 import { connectRawAgent, enrollNode } from '../helpers/agent-client.ts';
 import { baseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -144,5 +145,42 @@ describe('node routes', () => {
     expect(response.statusCode).toBe(204);
     expect(await agent.closed).toEqual({ code: 4401, reason: expect.stringContaining('NODE_DELETED') });
     expect((await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).statusCode).toBe(404);
+  });
+});
+
+describe('token checks after a restart', () => {
+  it('accepts the tokens enrolled before the restart, and still refuses revoked ones', async () => {
+    const first = await startTestApp();
+    const kept = await enrollNode(first.app, 'kept');
+    const revoked = await enrollNode(first.app, 'revoked');
+    await first.app.inject({ method: 'DELETE', url: `/api/v1/nodes/${revoked.node.id}/token` });
+    await first.app.close();
+
+    const second = await startTestApp({}, { listen: true, dir: first.dir });
+    try {
+      const ok = await connectRawAgent(baseUrl(second.app), kept.token);
+      ok.hello();
+      await ok.waitForMessage((m) => m.type === 'welcome');
+      await ok.close();
+      const refused = await connectRawAgent(baseUrl(second.app), revoked.token);
+      expect((await refused.closed).code).toBe(4401);
+    } finally {
+      await second.close();
+      first.cleanupDir();
+    }
+  });
+
+  it('accepts a token written to the database by another path (read through on a miss)', async () => {
+    const t = await startTestApp({}, { listen: true });
+    try {
+      const token = 'sya_written-straight-to-the-database-0000000000';
+      await t.app.db.node.create({ data: { name: 'direct', address: 'h', tokenHash: hashNodeToken(token) } });
+      const agent = await connectRawAgent(baseUrl(t.app), token);
+      agent.hello();
+      await agent.waitForMessage((m) => m.type === 'welcome');
+      await agent.close();
+    } finally {
+      await t.close();
+    }
   });
 });

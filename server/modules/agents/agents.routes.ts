@@ -8,7 +8,7 @@ import { UnauthorizedError } from '../nodes/nodes.errors.ts';
 import { closeReason } from './agent-sessions.ts';
 import { serveAgentSocket } from './agent-socket.ts';
 
-type AgentAuth = { ok: true; node: { id: string; name: string } } | { ok: false; reason: string };
+type AgentAuth = { ok: true; node: { id: string; name: string }; tokenHash: string } | { ok: false; reason: string };
 
 /**
  * Agent-facing routes, authenticated by the node's token (never by a user):
@@ -25,7 +25,7 @@ export default fp(
       if (!token) return { ok: false, reason: 'no "Authorization: Bearer <token>" header' };
       const node = await app.nodes.authenticate(token);
       if (!node) return { ok: false, reason: 'unknown or revoked token' };
-      return { ok: true, node: { id: node.id, name: node.name } };
+      return { ok: true, node: { id: node.id, name: node.name }, tokenHash: node.tokenHash };
     }
 
     app.get(
@@ -39,7 +39,11 @@ export default fp(
       },
       (socket, request) => {
         // @fastify/websocket has attached the socket's 'error' listener before calling us.
-        const auth = upgradeAuth.get(request) ?? { ok: false, reason: 'not authenticated' };
+        let auth = upgradeAuth.get(request) ?? { ok: false, reason: 'not authenticated' };
+        // The upgrade finished after an await: the token may have been revoked or rotated in between.
+        if (auth.ok && !app.nodes.isCurrentToken(auth.node.id, auth.tokenHash)) {
+          auth = { ok: false, reason: 'unknown or revoked token' };
+        }
         if (!auth.ok) {
           request.log.warn({ ip: request.ip, reason: auth.reason }, 'agent connection refused');
           socket.close(AGENT_CLOSE.unauthorized, closeReason('UNAUTHORIZED', auth.reason));

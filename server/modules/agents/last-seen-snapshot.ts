@@ -1,4 +1,4 @@
-import type { LastSeenRow, NodesRepository } from '../nodes/nodes.repository.ts';
+import { LAST_SEEN_BATCH, type LastSeenRow, type NodesRepository } from '../nodes/nodes.repository.ts';
 import type { IngestHub, NodeLive } from './ingest-hub.ts';
 
 /**
@@ -48,12 +48,22 @@ export class LastSeenSnapshot {
   private async write(): Promise<void> {
     const dirty = this.hub.takeDirty();
     if (dirty.length === 0) return;
-    try {
-      const written = await this.repository.writeLastSeen(dirty.map(([nodeId, live]) => toLastSeenRow(nodeId, live)));
-      this.log.debug({ nodes: dirty.length, written }, 'last-seen snapshot written');
-    } catch (error) {
-      this.hub.markDirty(dirty.map(([nodeId]) => nodeId));
-      this.log.error({ err: error, nodes: dirty.length }, 'last-seen snapshot failed; will retry');
+    const started = performance.now();
+    let written = 0;
+    for (let start = 0; start < dirty.length; start += LAST_SEEN_BATCH) {
+      const batch = dirty.slice(start, start + LAST_SEEN_BATCH);
+      try {
+        written += await this.repository.writeLastSeen(batch.map(([nodeId, live]) => toLastSeenRow(nodeId, live)));
+      } catch (error) {
+        this.hub.markDirty(batch.map(([nodeId]) => nodeId));
+        this.log.error({ err: error, nodes: batch.length }, 'last-seen snapshot failed; will retry');
+      }
+      // Heartbeats keep flowing between batches.
+      await new Promise((resolve) => setImmediate(resolve));
     }
+    this.log.debug(
+      { nodes: dirty.length, written, durationMs: Math.round(performance.now() - started) },
+      'last-seen snapshot written',
+    );
   }
 }

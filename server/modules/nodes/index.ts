@@ -12,15 +12,15 @@ declare module 'fastify' {
 /** Node enrollment as a service on the app; the routes are in nodes.routes.ts. */
 export default fp(
   async function nodesPlugin(app: FastifyInstance) {
-    app.decorate(
-      'nodes',
-      nodesService({
-        repository: nodesRepository(app.db),
-        hub: app.ingest,
-        sessions: app.agentSessions,
-        clock: app.clock,
-      }),
-    );
+    const service = nodesService({
+      repository: nodesRepository(app.db),
+      hub: app.ingest,
+      sessions: app.agentSessions,
+      clock: app.clock,
+    });
+    const tokens = await service.loadTokens();
+    app.log.info({ tokens }, 'node tokens loaded');
+    app.decorate('nodes', service);
   },
   { name: 'nodes', dependencies: ['database', 'clock', 'agents'] },
 );

@@ -25,7 +25,8 @@ function sqliteTime(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+00:00');
 }
 
-const LAST_SEEN_CHUNK = 250;
+/** Rows per snapshot statement: small enough to keep each one to a few ms of blocked event loop. */
+export const LAST_SEEN_BATCH = 200;
 
 /** Node rows. Lookups return null for "not found"; the routes turn that into a 404. */
 export function nodesRepository(db: PrismaClient) {
@@ -74,6 +75,13 @@ export function nodesRepository(db: PrismaClient) {
       return db.node.findMany({ orderBy: { name: 'asc' } });
     },
 
+    listTokenOwners() {
+      return db.node.findMany({
+        where: { tokenHash: { not: null } },
+        select: { id: true, name: true, tokenHash: true },
+      });
+    },
+
     setToken(id: string, tokenHash: string, at: Date) {
       return orNull(db.node.update({ where: { id }, data: { tokenHash, tokenCreatedAt: at, tokenRevokedAt: null } }));
     },
@@ -87,44 +95,39 @@ export function nodesRepository(db: PrismaClient) {
     },
 
     /**
-     * Writes many last-seen snapshots with one statement per chunk (one Prisma
-     * update per row costs ~0.7 ms; 10,000 nodes would hold the loop for seconds).
-     * Yields between chunks so the event loop keeps serving heartbeats.
+     * Writes many last-seen snapshots in one statement (one Prisma update per
+     * row costs ~0.7 ms: 10,000 nodes would hold the loop for seconds). The
+     * caller keeps batches small (LAST_SEEN_BATCH) and yields between them.
      */
     async writeLastSeen(rows: LastSeenRow[]): Promise<number> {
-      let written = 0;
-      for (let start = 0; start < rows.length; start += LAST_SEEN_CHUNK) {
-        const chunk = rows.slice(start, start + LAST_SEEN_CHUNK);
-        const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-        const params = chunk.flatMap((row) => [
-          row.nodeId,
-          row.agentVersion,
-          row.lastSeenAt === null ? null : sqliteTime(row.lastSeenAt),
-          row.lastVia,
-          row.lastSeq,
-          row.lastHealthy === null ? null : row.lastHealthy ? 1 : 0,
-          row.lastRole,
-          row.lastEpoch,
-          row.lastComponents,
-        ]);
-        // COALESCE keeps what an older snapshot knew when this one has nothing new (e.g. only a connection change).
-        written += await db.$executeRawUnsafe(
-          `UPDATE "Node" SET
-             "agentVersion" = COALESCE(v.column2, "Node"."agentVersion"),
-             "lastSeenAt" = COALESCE(v.column3, "Node"."lastSeenAt"),
-             "lastVia" = COALESCE(v.column4, "Node"."lastVia"),
-             "lastSeq" = COALESCE(v.column5, "Node"."lastSeq"),
-             "lastHealthy" = COALESCE(v.column6, "Node"."lastHealthy"),
-             "lastRole" = COALESCE(v.column7, "Node"."lastRole"),
-             "lastEpoch" = COALESCE(v.column8, "Node"."lastEpoch"),
-             "lastComponents" = COALESCE(v.column9, "Node"."lastComponents")
-           FROM (VALUES ${values}) AS v
-           WHERE "Node"."id" = v.column1`,
-          ...params,
-        );
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      return written;
+      if (rows.length === 0) return 0;
+      const values = rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const params = rows.flatMap((row) => [
+        row.nodeId,
+        row.agentVersion,
+        row.lastSeenAt === null ? null : sqliteTime(row.lastSeenAt),
+        row.lastVia,
+        row.lastSeq,
+        row.lastHealthy === null ? null : row.lastHealthy ? 1 : 0,
+        row.lastRole,
+        row.lastEpoch,
+        row.lastComponents,
+      ]);
+      // COALESCE keeps what an older snapshot knew when this one has nothing new (e.g. only a connection change).
+      return db.$executeRawUnsafe(
+        `UPDATE "Node" SET
+           "agentVersion" = COALESCE(v.column2, "Node"."agentVersion"),
+           "lastSeenAt" = COALESCE(v.column3, "Node"."lastSeenAt"),
+           "lastVia" = COALESCE(v.column4, "Node"."lastVia"),
+           "lastSeq" = COALESCE(v.column5, "Node"."lastSeq"),
+           "lastHealthy" = COALESCE(v.column6, "Node"."lastHealthy"),
+           "lastRole" = COALESCE(v.column7, "Node"."lastRole"),
+           "lastEpoch" = COALESCE(v.column8, "Node"."lastEpoch"),
+           "lastComponents" = COALESCE(v.column9, "Node"."lastComponents")
+         FROM (VALUES ${values}) AS v
+         WHERE "Node"."id" = v.column1`,
+        ...params,
+      );
     },
   };
 }

@@ -7,6 +7,7 @@ import type { IngestHub, NodeLive } from '../agents/ingest-hub.ts';
 import { generateNodeToken, hashNodeToken } from './node-tokens.ts';
 import { NodeNameTakenError } from './nodes.errors.ts';
 import { DuplicateNameError, type NodeRow, type NodesRepository } from './nodes.repository.ts';
+import { TokenIndex, type TokenOwner } from './token-index.ts';
 
 /**
  * Enrollment: create a node and hand out its token once; rotate and revoke
@@ -82,6 +83,20 @@ export interface NodesServiceDeps {
 
 export function nodesService({ repository, hub, sessions, clock }: NodesServiceDeps) {
   const view = (row: NodeRow) => toNodeView(row, hub.live(row.id));
+  const tokens = new TokenIndex();
+
+  async function lookup(hash: string): Promise<TokenOwner | null> {
+    const cached = tokens.get(hash);
+    if (cached) return cached;
+    const generation = tokens.generation;
+    const row = await repository.findByTokenHash(hash);
+    if (!row) return null;
+    // A rotate, revoke or delete ran while we read: read again rather than cache what it removed.
+    if (tokens.generation !== generation) return lookup(hash);
+    const owner = { id: row.id, name: row.name };
+    tokens.set(hash, owner);
+    return owner;
+  }
   const disconnect = (nodeId: string, code: string, message: string) =>
     sessions.closeNode(nodeId, AGENT_CLOSE.unauthorized, closeReason(code, message));
 
@@ -89,7 +104,9 @@ export function nodesService({ repository, hub, sessions, clock }: NodesServiceD
     async create(body: CreateNodeBody): Promise<{ node: NodeView; token: string }> {
       const token = generateNodeToken();
       try {
-        const row = await repository.create({ ...body, tokenHash: hashNodeToken(token), at: new Date(clock.now()) });
+        const tokenHash = hashNodeToken(token);
+        const row = await repository.create({ ...body, tokenHash, at: new Date(clock.now()) });
+        tokens.set(tokenHash, { id: row.id, name: row.name });
         return { node: view(row), token };
       } catch (error) {
         if (error instanceof DuplicateNameError) throw new NodeNameTakenError(body.name);
@@ -108,8 +125,10 @@ export function nodesService({ repository, hub, sessions, clock }: NodesServiceD
 
     async rotateToken(id: string): Promise<{ node: NodeView; token: string } | null> {
       const token = generateNodeToken();
-      const row = await repository.setToken(id, hashNodeToken(token), new Date(clock.now()));
+      const tokenHash = hashNodeToken(token);
+      const row = await repository.setToken(id, tokenHash, new Date(clock.now()));
       if (!row) return null;
+      tokens.set(tokenHash, { id: row.id, name: row.name });
       disconnect(id, 'TOKEN_ROTATED', 'this token was replaced; configure the agent with the new one');
       return { node: view(row), token };
     },
@@ -117,6 +136,7 @@ export function nodesService({ repository, hub, sessions, clock }: NodesServiceD
     async revokeToken(id: string): Promise<NodeView | null> {
       const row = await repository.revokeToken(id, new Date(clock.now()));
       if (!row) return null;
+      tokens.remove(id);
       disconnect(id, 'TOKEN_REVOKED', 'this token was revoked');
       return view(row);
     },
@@ -124,15 +144,31 @@ export function nodesService({ repository, hub, sessions, clock }: NodesServiceD
     async remove(id: string): Promise<boolean> {
       const removed = await repository.delete(id);
       if (!removed) return false;
+      tokens.remove(id);
       disconnect(id, 'NODE_DELETED', 'this node was deleted from the server');
       hub.forget(id);
       return true;
     },
 
     /** The node a bearer token belongs to, or null (unknown, revoked, malformed). */
-    async authenticate(token: string | null): Promise<NodeRow | null> {
+    async authenticate(token: string | null): Promise<(TokenOwner & { tokenHash: string }) | null> {
       if (!token) return null;
-      return repository.findByTokenHash(hashNodeToken(token));
+      const tokenHash = hashNodeToken(token);
+      const owner = await lookup(tokenHash);
+      return owner ? { ...owner, tokenHash } : null;
+    },
+
+    /** Synchronous re-check just before a socket is served: was the token revoked meanwhile? */
+    isCurrentToken(nodeId: string, tokenHash: string): boolean {
+      return tokens.get(tokenHash)?.id === nodeId;
+    },
+
+    /** Loads every live token at start, so a reconnecting fleet costs no database reads. */
+    async loadTokens(): Promise<number> {
+      for (const row of await repository.listTokenOwners()) {
+        if (row.tokenHash) tokens.set(row.tokenHash, { id: row.id, name: row.name });
+      }
+      return tokens.size;
     },
   };
 }
