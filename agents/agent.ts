@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   AGENT_PROTOCOL_VERSION,
@@ -48,7 +49,7 @@ export class Agent {
     this.connection = new AgentConnection(
       {
         url: config.agentUrl,
-        token: config.token,
+        token: () => this.currentToken(),
         ...config.reconnect,
         pingEveryMs: Math.max(20_000, config.intervalMs * 2),
       },
@@ -59,6 +60,19 @@ export class Agent {
       },
       log,
     );
+  }
+
+  // An operator who rotated the token only has to update the token file: the next attempt reads it.
+  private currentToken(): string {
+    const file = this.config.tokenFile;
+    if (!file) return this.config.token;
+    try {
+      const token = readFileSync(file, 'utf8').trim();
+      if (token.length >= 20) return token;
+    } catch (error) {
+      this.log.warn('cannot read the token file; using the token read at start', { file, error });
+    }
+    return this.config.token;
   }
 
   start(): void {

@@ -145,7 +145,10 @@ const schema = z
 type Parsed = z.infer<typeof schema>;
 
 export interface AgentConfig extends Omit<Parsed, 'token' | 'tokenFile'> {
+  /** the token read at start */
   token: string;
+  /** absolute; re-read before each connection attempt when set */
+  tokenFile?: string;
   /** the WebSocket URL derived from `server` */
   agentUrl: string;
   /** absolute */
@@ -213,7 +216,13 @@ export function parseAgentConfig(
   }
   return {
     ok: true,
-    config: { ...config, token: secret, stateDir: absolute(config.stateDir), agentUrl: agentUrlOf(config.server) },
+    config: {
+      ...config,
+      token: secret,
+      ...(tokenFile !== undefined ? { tokenFile: absolute(tokenFile) } : {}),
+      stateDir: absolute(config.stateDir),
+      agentUrl: agentUrlOf(config.server),
+    },
   };
 }
 

@@ -18,7 +18,8 @@ import type { Logger } from './logger.ts';
 
 export interface ConnectionOptions extends BackoffOptions {
   url: string;
-  token: string;
+  /** asked before every attempt, so a token file fixed after a 4401 is picked up without a restart */
+  token: () => string;
   stableAfterMs: number;
   connectTimeoutMs?: number;
   /** a ping goes out this often; no pong by the next one means the path is dead */
@@ -81,10 +82,10 @@ export class AgentConnection {
 
   private connect(): void {
     if (this.stopped) return;
-    const { url, token } = this.options;
+    const { url } = this.options;
     this.log.debug('connecting', { url, attempt: this.attempt });
     const socket = new WebSocket(url, {
-      headers: { authorization: `Bearer ${token}` },
+      headers: { authorization: `Bearer ${this.options.token()}` },
       handshakeTimeout: this.options.connectTimeoutMs ?? 10_000,
       maxPayload: MAX_AGENT_FRAME_BYTES,
       perMessageDeflate: false,
@@ -149,7 +150,7 @@ export class AgentConnection {
       let delay: number;
       if (unauthorized || code === AGENT_CLOSE.unauthorized) {
         delay = unauthorizedDelay(this.options, random);
-        this.log.error('the server refused this agent\'s token: fix "token" in the config; retrying slowly', {
+        this.log.error("the server refused this agent's token: put a valid one in the token file; retrying slowly", {
           code,
           reason,
           retryInMs: delay,

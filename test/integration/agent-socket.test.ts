@@ -378,3 +378,32 @@ describe('the last-seen snapshot', () => {
     }
   });
 });
+
+describe('sockets that say nothing', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({}, { listen: true, agents: { helloTimeoutMs: 200, sweepEveryMs: 50, silenceGraceMs: 0 } });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('closes a socket that never says hello with 1008', async () => {
+    const { token } = await enrollNode(t.app, 'mute');
+    const agent = await connectRawAgent(baseUrl(t.app), token);
+    expect(await agent.closed).toEqual({ code: 1008, reason: 'HELLO_TIMEOUT: no hello within 200 ms' });
+  });
+
+  it('cuts an agent that falls silent after its hello, and shows it disconnected', async () => {
+    const { node, token } = await enrollNode(t.app, 'silent');
+    const agent = await connectRawAgent(baseUrl(t.app), token);
+    agent.hello({ intervalMs: 100 });
+    await agent.waitForMessage((m) => m.type === 'welcome');
+    // 3 intervals of silence: the server drops the socket without a close handshake.
+    expect((await agent.closed).code).toBe(1006);
+    await waitFor('the node to show disconnected', async () => {
+      const shown = (await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).json();
+      return shown.connected === false;
+    });
+  });
+});

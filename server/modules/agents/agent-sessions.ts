@@ -26,10 +26,13 @@ interface Log {
   warn(object: object, message: string): void;
 }
 
-/** Close reasons are limited to 123 bytes by the WebSocket protocol. */
+/** Close reasons are limited to 123 bytes by the WebSocket protocol (ws throws beyond that). */
 export function closeReason(code: string, message: string): string {
-  const text = `${code}: ${message}`;
-  return Buffer.byteLength(text) <= 123 ? text : `${Buffer.from(text).subarray(0, 120).toString()}...`;
+  let text = `${code}: ${message}`;
+  if (Buffer.byteLength(text) <= 123) return text;
+  // Cut by characters, not bytes, so no multi-byte character is split.
+  while (Buffer.byteLength(`${text}...`) > 123) text = text.slice(0, -1);
+  return `${text}...`;
 }
 
 export class AgentSessions {

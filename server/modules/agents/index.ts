@@ -16,6 +16,8 @@ export interface AgentsOptions {
   helloTimeoutMs?: number;
   /** how often sockets are checked for a missing hello or silence */
   sweepEveryMs?: number;
+  /** slack beyond 3 intervals of silence before a socket is cut (a slow check round) */
+  silenceGraceMs?: number;
 }
 
 declare module 'fastify' {
@@ -30,8 +32,8 @@ declare module 'fastify' {
 }
 
 // A connected agent that says nothing for 3 intervals (+ slack for a slow check round) is gone.
-export function silenceLimitMs(intervalMs: number): number {
-  return 3 * intervalMs + 10_000;
+export function silenceLimitMs(intervalMs: number, graceMs = 10_000): number {
+  return 3 * intervalMs + graceMs;
 }
 
 /** The ingest side of agents: hub, sessions, command channel, last-seen snapshots. Routes live in agents.routes.ts. */
@@ -57,7 +59,10 @@ export default fp<AgentsOptions>(
             AGENT_CLOSE.policyViolation,
             closeReason('HELLO_TIMEOUT', `no hello within ${helloTimeoutMs} ms`),
           );
-        } else if (session.hello && now - session.lastFrameAt > silenceLimitMs(session.hello.intervalMs)) {
+        } else if (
+          session.hello &&
+          now - session.lastFrameAt > silenceLimitMs(session.hello.intervalMs, options.silenceGraceMs)
+        ) {
           app.log.warn({ nodeId: session.nodeId, session: session.id }, 'agent silent on an open socket; cutting it');
           session.closing = true;
           session.socket.terminate();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { closeReason } from '../../../server/modules/agents/agent-sessions.ts';
 import { fullBucket, take } from '../../../server/modules/agents/frame-guard.ts';
 
 const limits = { burst: 3, perSecond: 2 };
@@ -32,6 +33,21 @@ describe('frame guard token bucket', () => {
       const next = take(bucket, limits, t);
       expect(next).not.toBeNull();
       bucket = next ?? bucket;
+    }
+  });
+});
+
+describe('closeReason', () => {
+  it('keeps a short reason whole', () => {
+    expect(closeReason('FLOOD', 'too fast')).toBe('FLOOD: too fast');
+  });
+
+  it('fits a long reason, multi-byte characters included, into the 123 bytes a close frame allows', () => {
+    for (const message of ['x'.repeat(300), 'é'.repeat(300), '€'.repeat(100)]) {
+      const reason = closeReason('REPLACED', message);
+      expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
+      expect(reason).not.toContain('\uFFFD');
+      expect(reason.endsWith('...')).toBe(true);
     }
   });
 });
