@@ -1,12 +1,16 @@
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
+import agentsPlugin, { type AgentsOptions } from './modules/agents/index.ts';
 import healthRoutes from './modules/health/health.routes.ts';
+import nodesPlugin from './modules/nodes/index.ts';
 import clockPlugin, { type Clock, systemClock } from './plugins/clock.ts';
 import databasePlugin from './plugins/database.ts';
 import errorsPlugin from './plugins/errors.ts';
 import lifecyclePlugin from './plugins/lifecycle.ts';
 import webPlugin from './plugins/web.ts';
+import websocketPlugin from './plugins/websocket.ts';
+import apiRoutes from './routes.ts';
 
 export interface BuildAppOptions {
   config: Config;
@@ -15,6 +19,8 @@ export interface BuildAppOptions {
   migrationsDir?: string;
   /** tests pass a controllable clock; defaults to the system clock */
   clock?: Clock;
+  /** limits and timers of agent ingest; tests and the benchmark tune them */
+  agents?: AgentsOptions;
 }
 
 // Never log these; they carry credentials.
@@ -40,7 +46,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     dataDir: config.dataDir,
     ...(options.migrationsDir ? { migrationsDir: options.migrationsDir } : {}),
   });
+  await app.register(websocketPlugin);
+  await app.register(agentsPlugin, options.agents ?? {});
+  await app.register(nodesPlugin);
   await app.register(healthRoutes);
+  await app.register(apiRoutes);
   await app.register(webPlugin, { webDir: config.webDir });
   return app;
 }

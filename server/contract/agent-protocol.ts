@@ -13,7 +13,7 @@ export const MAX_AGENT_FRAME_BYTES = 64 * 1024;
 
 /** WebSocket close codes the server uses (4000–4999 are application codes). */
 export const AGENT_CLOSE = {
-  /** token unknown, malformed or revoked: the agent must not retry until reconfigured */
+  /** token unknown, malformed or revoked: the agent retries only slowly (re-reading its token file) */
   unauthorized: 4401,
   /** the same node connected again; this older connection is closed */
   replaced: 4409,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../server/app.ts';
+import { type BuildAppOptions, buildApp } from '../../server/app.ts';
 import { type Config, parseConfig } from '../../server/config.ts';
 import { makeTempDir } from './temp-dir.ts';
 
@@ -16,9 +16,16 @@ export interface TestApp {
 /** The real app on a temporary SQLite file; pass `listen` to get a real port on loopback. */
 export async function startTestApp(
   overrides: Record<string, string> = {},
-  options: { listen?: boolean; setup?: (app: FastifyInstance) => void } = {},
+  options: {
+    listen?: boolean;
+    /** a fixed port, e.g. to restart a server where its agents expect it */
+    port?: number;
+    setup?: (app: FastifyInstance) => void;
+    /** an existing folder to use instead of a fresh temporary one (the caller removes it) */
+    dir?: string;
+  } & Pick<BuildAppOptions, 'clock' | 'agents'> = {},
 ): Promise<TestApp> {
-  const temp = makeTempDir();
+  const temp = options.dir ? { path: options.dir, cleanup: () => {} } : makeTempDir();
   const parsed = parseConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -27,9 +34,14 @@ export async function startTestApp(
     ...overrides,
   });
   if (!parsed.ok) throw new Error(parsed.message);
-  const app = await buildApp({ config: parsed.config, logger: false });
+  const app = await buildApp({
+    config: parsed.config,
+    logger: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.agents ? { agents: options.agents } : {}),
+  });
   options.setup?.(app);
-  if (options.listen) await app.listen({ port: 0, host: '127.0.0.1' });
+  if (options.listen || options.port !== undefined) await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   else await app.ready();
   return {
     app,

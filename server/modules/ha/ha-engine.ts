@@ -286,7 +286,13 @@ export class HaEngine {
     const detail = peer.components
       .map((c) => `${c.name} ${c.healthy ? 'ok' : `failed${c.detail ? `: ${c.detail}` : ''}`}`)
       .join(', ');
-    void this.dispatch(node.pairId, { type: 'peer-report', reporter: node.nodeId, about: about.nodeId, healthy, detail });
+    void this.dispatch(node.pairId, {
+      type: 'peer-report',
+      reporter: node.nodeId,
+      about: about.nodeId,
+      healthy,
+      detail,
+    });
   }
 
   private noteSuspect(node: NodeRuntime, now: number, profile: ThresholdProfile) {

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import agentRoutes from './modules/agents/agents.routes.ts';
+import nodeRoutes from './modules/nodes/nodes.routes.ts';
+
+/**
+ * Every `/api/v1` route, in one place, in two groups by who calls them:
+ * operators (user authentication is added to that scope by issue 6) and
+ * agents (authenticated by their node token inside agent-routes).
+ */
+export default fp(
+  async function apiRoutes(app: FastifyInstance) {
+    await app.register(
+      async function operatorApi(operator) {
+        // issue 6: operator.addHook('onRequest', authenticateUser)
+        await operator.register(nodeRoutes);
+      },
+      { prefix: '/api/v1' },
+    );
+    await app.register(agentRoutes, { prefix: '/api/v1' });
+  },
+  { name: 'api-routes', dependencies: ['nodes', 'agents', 'websocket', 'errors'] },
+);
