@@ -2,8 +2,11 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fa
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.ts';
 import agentsPlugin, { type AgentsOptions } from './modules/agents/index.ts';
+import alertsPlugin from './modules/alerts/index.ts';
+import haPlugin, { type HaOptions } from './modules/ha/index.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import nodesPlugin from './modules/nodes/index.ts';
+import pairsPlugin from './modules/pairs/index.ts';
 import clockPlugin, { type Clock, systemClock } from './plugins/clock.ts';
 import databasePlugin from './plugins/database.ts';
 import errorsPlugin from './plugins/errors.ts';
@@ -21,6 +24,8 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** limits and timers of agent ingest; tests and the benchmark tune them */
   agents?: AgentsOptions;
+  /** global brake and mass-failure settings of the HA manager */
+  ha?: HaOptions;
 }
 
 // Never log these; they carry credentials.
@@ -49,6 +54,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(websocketPlugin);
   await app.register(agentsPlugin, options.agents ?? {});
   await app.register(nodesPlugin);
+  await app.register(haPlugin, options.ha ?? {});
+  await app.register(pairsPlugin);
+  await app.register(alertsPlugin);
   await app.register(healthRoutes);
   await app.register(apiRoutes);
   await app.register(webPlugin, { webDir: config.webDir });

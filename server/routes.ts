@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import agentRoutes from './modules/agents/agents.routes.ts';
+import alertRoutes from './modules/alerts/alerts.routes.ts';
+import fleetRoutes from './modules/ha/fleet.routes.ts';
+import liveRoutes from './modules/live/live.routes.ts';
 import nodeRoutes from './modules/nodes/nodes.routes.ts';
+import pairRoutes from './modules/pairs/pairs.routes.ts';
 
 /**
  * Every `/api/v1` route, in one place, in two groups by who calls them:
@@ -14,10 +18,14 @@ export default fp(
       async function operatorApi(operator) {
         // issue 6: operator.addHook('onRequest', authenticateUser)
         await operator.register(nodeRoutes);
+        await operator.register(pairRoutes);
+        await operator.register(alertRoutes);
+        await operator.register(fleetRoutes);
+        await operator.register(liveRoutes);
       },
       { prefix: '/api/v1' },
     );
     await app.register(agentRoutes, { prefix: '/api/v1' });
   },
-  { name: 'api-routes', dependencies: ['nodes', 'agents', 'websocket', 'errors'] },
+  { name: 'api-routes', dependencies: ['nodes', 'agents', 'websocket', 'errors', 'pairs', 'alerts', 'ha'] },
 );

@@ -23,7 +23,7 @@ export async function startTestApp(
     setup?: (app: FastifyInstance) => void;
     /** an existing folder to use instead of a fresh temporary one (the caller removes it) */
     dir?: string;
-  } & Pick<BuildAppOptions, 'clock' | 'agents'> = {},
+  } & Pick<BuildAppOptions, 'clock' | 'agents' | 'ha'> = {},
 ): Promise<TestApp> {
   const temp = options.dir ? { path: options.dir, cleanup: () => {} } : makeTempDir();
   const parsed = parseConfig({
@@ -39,6 +39,7 @@ export async function startTestApp(
     logger: false,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.agents ? { agents: options.agents } : {}),
+    ...(options.ha ? { ha: options.ha } : {}),
   });
   options.setup?.(app);
   if (options.listen || options.port !== undefined) await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });

@@ -170,8 +170,10 @@ function onNodeReport(
     return { ...next, activeNodeId: input.nodeId };
   }
   // Rule 8 (seed 003: a recovered primary takes the standby role): anyone but the
-  // active claiming the active role is demoted at once, with the current epoch.
-  if (input.connected && input.role === 'active' && input.nodeId !== s.activeNodeId && !inSwitchover) {
+  // active claiming the active role — or claiming no role while it missed a
+  // switchover (older epoch) — is demoted at once, with the current epoch.
+  const claimsActive = input.role === 'active' || (input.role === 'unknown' && input.epoch < s.epoch);
+  if (input.connected && claimsActive && input.nodeId !== s.activeNodeId && !inSwitchover) {
     const last = before.staleDemoteSentAt;
     if (last === null || now - last >= s.commandTimeoutMs) {
       next = withView(next, input.nodeId, { staleDemoteSentAt: now });
@@ -179,7 +181,8 @@ function onNodeReport(
         type: 'send-command',
         nodeId: input.nodeId,
         command: 'demote',
-        commandId: `${s.pairId}:${s.epoch}:stale-active:${input.nodeId}:${now}`,
+        // unique per pair, epoch and instant; agents de-duplicate per node (and ids stay under 100 characters)
+        commandId: `${s.pairId}:${s.epoch}:stale:${now}`,
         epoch: s.epoch,
         deadlineAt: now + s.commandTimeoutMs,
         timeoutMs: s.commandTimeoutMs,
@@ -189,7 +192,7 @@ function onNodeReport(
         kind: 'command',
         nodeId: input.nodeId,
         rule: 'rule 8',
-        message: `${name} reports the active role at epoch ${input.epoch}, but ${nameOf(s, s.activeNodeId)} is active at epoch ${s.epoch}: demote sent to ${name}`,
+        message: `${name} reports ${input.role === 'active' ? 'the active role' : 'no role'} at epoch ${input.epoch}, but ${nameOf(s, s.activeNodeId)} is active at epoch ${s.epoch}: demote sent to ${name}`,
       });
     }
     return next;

@@ -1,4 +1,4 @@
-import type { CommandMessage, CommandResultMessage } from '../../contract/agent-protocol.ts';
+import { type CommandMessage, type CommandResultMessage, commandMessage } from '../../contract/agent-protocol.ts';
 import type { Clock } from '../../plugins/clock.ts';
 import type { AgentSessions } from './agent-sessions.ts';
 
@@ -41,15 +41,28 @@ export class AgentChannel {
 
   /**
    * Sends the command now if the node is connected; resolves with its result,
-   * `not-connected` at once when no agent is connected, or `deadline`. While
+   * `not-connected` at once when no agent is connected (unless `waitForConnection`:
+   * then it goes out when the agent says hello), or `deadline`. While
    * waiting, a reconnect of the node gets the same command again (same commandId).
    * Sending a commandId that is still pending returns the same promise.
    */
-  send(nodeId: string, command: AgentCommand, options: { deadlineAt: number }): Promise<SendOutcome> {
+  send(
+    nodeId: string,
+    command: AgentCommand,
+    options: { deadlineAt: number; waitForConnection?: boolean },
+  ): Promise<SendOutcome> {
+    // A command the agent's own schema would refuse is our bug: fail loudly here, not silently there.
+    const valid = commandMessage.safeParse({ type: 'command', ...command });
+    if (!valid.success) {
+      return Promise.reject(
+        new Error(`invalid command for node ${nodeId}: ${valid.error.issues[0]?.message ?? 'schema'}`),
+      );
+    }
     const existing = this.pending.get(command.commandId);
     if (existing) return existing.promise;
     const session = this.sessions.get(nodeId);
-    if (!session) return Promise.resolve({ status: 'not-connected' });
+    // After a server restart agents come back within their backoff: a command may wait for one.
+    if (!session && !options.waitForConnection) return Promise.resolve({ status: 'not-connected' });
     const waitMs = options.deadlineAt - this.clock.now();
     if (waitMs <= 0) return Promise.resolve({ status: 'deadline' });
 
@@ -62,6 +75,10 @@ export class AgentChannel {
       this.log.warn({ nodeId, commandId: command.commandId, command: command.command }, 'command deadline passed');
     }, waitMs);
     this.pending.set(command.commandId, { nodeId, command, promise, resolve, timer });
+    if (!session) {
+      this.log.info({ nodeId, commandId: command.commandId, command: command.command }, 'command waits for the agent');
+      return promise;
+    }
     this.sessions.send(session, { type: 'command', ...command });
     this.log.info(
       { nodeId, commandId: command.commandId, command: command.command, epoch: command.epoch },

@@ -76,6 +76,8 @@ export interface PairChange {
   pairId: string;
   state: PairState;
   at: number;
+  /** the decision raised, cleared or acknowledged alerts */
+  alertsChanged: boolean;
 }
 
 export interface EngineOptions {
@@ -155,12 +157,34 @@ export class HaEngine {
     this.pairs.delete(pairId);
   }
 
-  /** A new threshold profile applies from now; signals already fired stand. */
-  setProfile(pairId: string, profile: ThresholdProfile): void {
-    const rt = this.pairs.get(pairId);
-    if (!rt) return;
-    rt.profile = profile;
-    for (const m of rt.state.members) this.armTimer(m.nodeId);
+  /**
+   * New settings land between two decisions. A new threshold profile applies
+   * from now; signals already fired stand.
+   */
+  reconfigure(
+    pairId: string,
+    patch: Partial<Pick<PairState, 'members' | 'failbackPolicy' | 'commandTimeoutMs'>> & { profile?: ThresholdProfile },
+  ): Promise<PairState | undefined> {
+    return this.enqueue(pairId, undefined, async () => {
+      const rt = this.pairs.get(pairId);
+      if (!rt) return undefined;
+      const { profile, ...rest } = patch;
+      rt.state = { ...rt.state, ...rest };
+      if (profile) {
+        rt.profile = profile;
+        for (const m of rt.state.members) {
+          const node = this.nodes.get(m.nodeId);
+          if (node?.timer) clearTimeout(node.timer);
+          if (node) {
+            node.timer = null;
+            node.timerAt = null;
+          }
+          this.armTimer(m.nodeId);
+        }
+      }
+      this.o.onPairChange?.({ pairId, state: rt.state, at: this.o.clock.now(), alertsChanged: false });
+      return rt.state;
+    });
   }
 
   pair(pairId: string): PairState | undefined {
@@ -376,9 +400,14 @@ export class HaEngine {
   }
 
   private dispatch(pairId: string, input: ManagerInput): Promise<Outcome | undefined> {
+    return this.enqueue(pairId, undefined, () => this.process(pairId, input));
+  }
+
+  /** Runs `work` after every decision already queued for the pair, before any queued later. */
+  private enqueue<T>(pairId: string, missing: T, work: () => Promise<T>): Promise<T> {
     const rt = this.pairs.get(pairId);
-    if (!rt) return Promise.resolve(undefined);
-    const run = rt.queue.then(() => this.process(pairId, input));
+    if (!rt) return Promise.resolve(missing);
+    const run = rt.queue.then(work);
     rt.queue = run.catch(() => undefined);
     return run;
   }
@@ -404,7 +433,8 @@ export class HaEngine {
     }
     rt.state = state;
     for (const effect of effects) this.perform(pairId, rt, effect);
-    if (state !== rt.state || effects.length > 0) this.o.onPairChange?.({ pairId, state: rt.state, at: now });
+    if (effects.length > 0)
+      this.o.onPairChange?.({ pairId, state: rt.state, at: now, alertsChanged: alerts.length > 0 });
     this.armWake(pairId);
     return outcome;
   }
