@@ -1,6 +1,8 @@
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from './config.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Config, packageRoot } from './config.ts';
 import agentsPlugin, { type AgentsOptions } from './modules/agents/index.ts';
 import alertsPlugin from './modules/alerts/index.ts';
 import haPlugin, { type HaOptions } from './modules/ha/index.ts';
@@ -11,6 +13,7 @@ import clockPlugin, { type Clock, systemClock } from './plugins/clock.ts';
 import databasePlugin from './plugins/database.ts';
 import errorsPlugin from './plugins/errors.ts';
 import lifecyclePlugin from './plugins/lifecycle.ts';
+import openapiPlugin from './plugins/openapi.ts';
 import webPlugin from './plugins/web.ts';
 import websocketPlugin from './plugins/websocket.ts';
 import apiRoutes from './routes.ts';
@@ -27,6 +30,8 @@ export interface BuildAppOptions {
   /** global brake and mass-failure settings of the HA manager */
   ha?: HaOptions;
 }
+
+const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 // Never log these; they carry credentials.
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
@@ -58,6 +63,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(pairsPlugin);
   await app.register(alertsPlugin);
   await app.register(healthRoutes);
+  await app.register(openapiPlugin, { version: packageVersion });
   await app.register(apiRoutes);
   await app.register(webPlugin, { webDir: config.webDir });
   return app;

@@ -20,14 +20,14 @@ export default fp<WebOptions>(
     const index = join(webDir, 'index.html');
     if (!existsSync(index)) {
       app.log.warn({ webDir }, 'web UI not built: run `npm run build`; the API works without it');
-      app.get('/', async (_request, reply) =>
+      app.get('/', { schema: { hide: true } }, async (_request, reply) =>
         reply.type('text/plain').send('Switchyard is running. The web UI is not built: run `npm run build`.\n'),
       );
       return;
     }
     await app.register(fastifyStatic, { root: webDir, wildcard: false, index: ['index.html'] });
 
-    app.get('/*', async (request, reply) => {
+    app.get('/*', { schema: { hide: true } }, async (request, reply) => {
       const path = request.url.split('?')[0] ?? '/';
       const wantsHtml = (request.headers.accept ?? '').includes('text/html');
       if (!wantsHtml || SERVER_PREFIXES.some((prefix) => path.startsWith(prefix)) || /\.[a-z0-9]+$/i.test(path)) {
