@@ -14,8 +14,7 @@ describe('the OpenAPI document', () => {
     expect(response.statusCode).toBe(200);
     const doc = response.json();
     const result = await validate(structuredClone(doc));
-    expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);
-    expect(result.valid).toBe(true);
+    expect(result.valid, JSON.stringify(result)).toBe(true);
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/api/v1/alerts',

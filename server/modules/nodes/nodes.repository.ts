@@ -90,6 +90,12 @@ export function nodesRepository(db: PrismaClient) {
       return orNull(db.node.update({ where: { id }, data: { tokenHash: null, tokenRevokedAt: at } }));
     },
 
+    /** The name of the pair the node belongs to, or null. */
+    async pairOf(id: string): Promise<string | null> {
+      const member = await db.pairMember.findUnique({ where: { nodeId: id }, include: { pair: { select: { name: true } } } });
+      return member?.pair.name ?? null;
+    },
+
     async delete(id: string): Promise<boolean> {
       return (await orNull(db.node.delete({ where: { id } }))) !== null;
     },

@@ -5,7 +5,7 @@ import type { AgentSessions } from '../agents/agent-sessions.ts';
 import { closeReason } from '../agents/agent-sessions.ts';
 import type { IngestHub, NodeLive } from '../agents/ingest-hub.ts';
 import { generateNodeToken, hashNodeToken } from './node-tokens.ts';
-import { NodeNameTakenError } from './nodes.errors.ts';
+import { NodeInPairError, NodeNameTakenError } from './nodes.errors.ts';
 import { DuplicateNameError, type NodeRow, type NodesRepository } from './nodes.repository.ts';
 import { TokenIndex, type TokenOwner } from './token-index.ts';
 
@@ -142,6 +142,8 @@ export function nodesService({ repository, hub, sessions, clock }: NodesServiceD
     },
 
     async remove(id: string): Promise<boolean> {
+      const pair = await repository.pairOf(id);
+      if (pair) throw new NodeInPairError(id, pair);
       const removed = await repository.delete(id);
       if (!removed) return false;
       tokens.remove(id);
