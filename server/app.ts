@@ -1,7 +1,7 @@
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fastify/type-provider-zod';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type Config, packageRoot } from './config.ts';
 import agentsPlugin, { type AgentsOptions } from './modules/agents/index.ts';
 import alertsPlugin from './modules/alerts/index.ts';
@@ -31,7 +31,8 @@ export interface BuildAppOptions {
   ha?: HaOptions;
 }
 
-const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 // Never log these; they carry credentials.
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];

@@ -92,7 +92,10 @@ export function nodesRepository(db: PrismaClient) {
 
     /** The name of the pair the node belongs to, or null. */
     async pairOf(id: string): Promise<string | null> {
-      const member = await db.pairMember.findUnique({ where: { nodeId: id }, include: { pair: { select: { name: true } } } });
+      const member = await db.pairMember.findUnique({
+        where: { nodeId: id },
+        include: { pair: { select: { name: true } } },
+      });
       return member?.pair.name ?? null;
     },
 
