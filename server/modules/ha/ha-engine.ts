@@ -146,12 +146,19 @@ export class HaEngine {
 
   /** A pair linked (or re-linked) while running: its members start with no verdict. */
   addPair(state: PairState, profile: ThresholdProfile): void {
-    this.addPairRuntime(state, profile, this.o.clock.now());
+    const now = this.o.clock.now();
+    this.addPairRuntime(state, profile, now);
+    this.o.onPairChange?.({ pairId: state.pairId, state, at: now, alertsChanged: false });
   }
 
   removePair(pairId: string): void {
     const rt = this.pairs.get(pairId);
     if (!rt) return;
+    this.dropPairRuntime(pairId, rt);
+    this.o.onPairChange?.({ pairId, state: rt.state, at: this.o.clock.now(), alertsChanged: false });
+  }
+
+  private dropPairRuntime(pairId: string, rt: PairRuntime) {
     if (rt.wake) clearTimeout(rt.wake);
     for (const m of rt.state.members) this.dropNode(m.nodeId);
     this.pairs.delete(pairId);
@@ -268,7 +275,8 @@ export class HaEngine {
   // ---- internals -----------------------------------------------------------------------
 
   private addPairRuntime(state: PairState, profile: ThresholdProfile, now: number) {
-    this.removePair(state.pairId);
+    const existing = this.pairs.get(state.pairId);
+    if (existing) this.dropPairRuntime(state.pairId, existing);
     this.pairs.set(state.pairId, { state, profile, queue: Promise.resolve(), wake: null, wakeAt: null });
     for (const m of state.members) {
       this.dropNode(m.nodeId);
