@@ -5,10 +5,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { type Config, packageRoot } from './config.ts';
 import agentsPlugin, { type AgentsOptions } from './modules/agents/index.ts';
 import alertsPlugin from './modules/alerts/index.ts';
+import auditPlugin from './modules/audit/index.ts';
+import authPlugin from './modules/auth/index.ts';
 import haPlugin, { type HaOptions } from './modules/ha/index.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import nodesPlugin from './modules/nodes/index.ts';
 import pairsPlugin from './modules/pairs/index.ts';
+import usersPlugin, { type UsersOptions } from './modules/users/index.ts';
 import clockPlugin, { type Clock, systemClock } from './plugins/clock.ts';
 import databasePlugin from './plugins/database.ts';
 import errorsPlugin from './plugins/errors.ts';
@@ -29,18 +32,29 @@ export interface BuildAppOptions {
   agents?: AgentsOptions;
   /** global brake and mass-failure settings of the HA manager */
   ha?: HaOptions;
+  /** where the first admin's generated password is shown (tests capture it) */
+  announce?: UsersOptions['announce'];
 }
 
 const packageVersion = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string })
   .version;
 
 // Never log these; they carry credentials.
-export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+];
 
 /** The whole application as one plugin tree; main.ts and the tests both build it here. */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const { config } = options;
   const app = Fastify({
+    ...(config.tls
+      ? { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }
+      : {}),
     logger: options.logger ?? { level: config.logLevel, redact: REDACTED_PATHS },
     bodyLimit: 1024 * 1024,
     // Switchyard sits beside production: a slow client must not hold a socket forever.
@@ -63,6 +77,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(haPlugin, options.ha ?? {});
   await app.register(pairsPlugin);
   await app.register(alertsPlugin);
+  await app.register(authPlugin);
+  await app.register(usersPlugin, {
+    ...(config.adminPassword ? { adminPassword: config.adminPassword } : {}),
+    ...(options.announce ? { announce: options.announce } : {}),
+  });
+  await app.register(auditPlugin);
   await app.register(healthRoutes);
   await app.register(openapiPlugin, { version: packageVersion });
   await app.register(apiRoutes);

@@ -41,7 +41,19 @@ const settingsSchema = z.object({
     })
     .default('info'),
   SWITCHYARD_SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+  /** the first admin's password on an empty database (otherwise a random one is printed once) */
+  SWITCHYARD_ADMIN_PASSWORD: z
+    .string()
+    .min(12, 'must be at least 12 characters')
+    .max(256, 'must be at most 256 characters')
+    .optional(),
+  /** PEM files: with both set the server speaks HTTPS and agents connect with wss:// */
+  SWITCHYARD_TLS_CERT: nonEmpty.optional(),
+  SWITCHYARD_TLS_KEY: nonEmpty.optional(),
 });
+
+// Settings whose values must never be repeated in an error message.
+const SECRET_SETTINGS = new Set(['SWITCHYARD_ADMIN_PASSWORD']);
 
 export const SETTING_NAMES = Object.keys(settingsSchema.shape) as (keyof typeof settingsSchema.shape)[];
 
@@ -55,6 +67,9 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** how long a graceful shutdown may take before the process gives up */
   shutdownTimeoutMs: number;
+  adminPassword?: string;
+  /** absolute paths of the certificate and key (PEM) when TLS is on */
+  tls?: { certFile: string; keyFile: string };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
@@ -76,12 +91,19 @@ export function parseConfig(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'configuration');
+      const got = SECRET_SETTINGS.has(name) ? '' : ` (got ${JSON.stringify(raw[name])})`;
       const message =
         issue.code === 'invalid_union' || issue.code === 'invalid_type'
-          ? `must be a string or number (got ${JSON.stringify(raw[name])})`
+          ? `must be a ${SECRET_SETTINGS.has(name) ? 'string' : 'string or number'}${got}`
           : issue.message;
       problems.push(`${name} ${message}`);
     }
+  }
+  if (
+    parsed.success &&
+    (parsed.data.SWITCHYARD_TLS_CERT === undefined) !== (parsed.data.SWITCHYARD_TLS_KEY === undefined)
+  ) {
+    problems.push('SWITCHYARD_TLS_CERT and SWITCHYARD_TLS_KEY must be set together');
   }
   if (problems.length > 0 || !parsed.success) {
     return { ok: false, message: `invalid configuration: ${problems.join('; ')}` };
@@ -96,6 +118,10 @@ export function parseConfig(
       webDir: resolve(cwd, s.SWITCHYARD_WEB_DIR),
       logLevel: s.LOG_LEVEL,
       shutdownTimeoutMs: s.SWITCHYARD_SHUTDOWN_TIMEOUT_MS,
+      ...(s.SWITCHYARD_ADMIN_PASSWORD ? { adminPassword: s.SWITCHYARD_ADMIN_PASSWORD } : {}),
+      ...(s.SWITCHYARD_TLS_CERT && s.SWITCHYARD_TLS_KEY
+        ? { tls: { certFile: resolve(cwd, s.SWITCHYARD_TLS_CERT), keyFile: resolve(cwd, s.SWITCHYARD_TLS_KEY) } }
+        : {}),
     },
   };
 }

@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import agentRoutes from './modules/agents/agents.routes.ts';
 import alertRoutes from './modules/alerts/alerts.routes.ts';
+import authRoutes from './modules/auth/auth.routes.ts';
 import fleetRoutes from './modules/ha/fleet.routes.ts';
 import liveRoutes from './modules/live/live.routes.ts';
 import nodeRoutes from './modules/nodes/nodes.routes.ts';
 import pairRoutes from './modules/pairs/pairs.routes.ts';
+import userRoutes from './modules/users/users.routes.ts';
 
 /**
  * Every `/api/v1` route, in one place, in two groups by who calls them:
@@ -16,7 +18,11 @@ export default fp(
   async function apiRoutes(app: FastifyInstance) {
     await app.register(
       async function operatorApi(operator) {
-        // issue 6: operator.addHook('onRequest', authenticateUser)
+        // Who may do what (SPEC §6) is decided here, once, from each route's `config.role`.
+        operator.addHook('onRequest', app.authenticate);
+        operator.addHook('onResponse', app.auditWrite);
+        await operator.register(authRoutes);
+        await operator.register(userRoutes);
         await operator.register(nodeRoutes);
         await operator.register(pairRoutes);
         await operator.register(alertRoutes);
@@ -27,5 +33,8 @@ export default fp(
     );
     await app.register(agentRoutes, { prefix: '/api/v1' });
   },
-  { name: 'api-routes', dependencies: ['nodes', 'agents', 'websocket', 'errors', 'pairs', 'alerts', 'ha'] },
+  {
+    name: 'api-routes',
+    dependencies: ['nodes', 'agents', 'websocket', 'errors', 'pairs', 'alerts', 'ha', 'auth', 'users', 'audit'],
+  },
 );

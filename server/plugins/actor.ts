@@ -4,12 +4,11 @@ import type { ActorRole } from '../domain/ha/types.ts';
 export interface Actor {
   name: string;
   role: ActorRole;
+  ip: string;
 }
 
-/**
- * Who is asking. Until users and sessions exist (issue 6) every API caller
- * acts as a local admin; this is the one place that changes then.
- */
-export function actorOf(_request: FastifyRequest): Actor {
-  return { name: 'local-admin', role: 'admin' };
+/** Who is asking: the authenticated user (the operator API refuses anyone else before handlers run). */
+export function actorOf(request: FastifyRequest): Actor {
+  const who = request.principal;
+  return { name: who?.name ?? 'anonymous', role: who?.role ?? 'viewer', ip: request.ip };
 }

@@ -7,6 +7,7 @@ import type { NodeView } from '../../server/contract/nodes.ts';
 import type { HeartbeatEvent } from '../../server/modules/agents/ingest-hub.ts';
 import { enrollNode } from '../helpers/agent-client.ts';
 import { type AgentProcess, runAgentToExit, startAgentProcess, writeAgentConfig } from '../helpers/agent-process.ts';
+import { injectAsAdmin } from '../helpers/auth.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { baseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -72,7 +73,7 @@ describe('the real agent process against the real server', () => {
     return agent;
   }
 
-  const view = async (): Promise<NodeView> => (await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).json();
+  const view = async (): Promise<NodeView> => (await injectAsAdmin(t.app, { url: `/api/v1/nodes/${node.id}` })).json();
 
   const send = (fields: Partial<Omit<CommandMessage, 'type'>>) =>
     t.app.agentChannel.send(
@@ -263,7 +264,7 @@ describe('the real agent process against the real server', () => {
 
   it('logs clearly when its token is revoked, and keeps retrying only slowly', async () => {
     const agent = await connectedAgent();
-    await t.app.inject({ method: 'DELETE', url: `/api/v1/nodes/${node.id}/token` });
+    await injectAsAdmin(t.app, { method: 'DELETE', url: `/api/v1/nodes/${node.id}/token` });
     const entry = await agent.waitForLog((l) => l.level === 'error' && String(l.msg).includes('refused this agent'));
     expect(entry).toMatchObject({ code: 4401, reason: 'TOKEN_REVOKED: this token was revoked' });
     expect(Number(entry.retryInMs)).toBeGreaterThanOrEqual(500);

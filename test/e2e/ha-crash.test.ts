@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DB_FILE_NAME } from '../../server/db/client.ts';
+import { loginToken } from '../helpers/auth.ts';
 import { activeName, type Cluster, startCluster } from '../helpers/ha-cluster.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
@@ -62,6 +63,7 @@ describe('the server killed in the middle of a failover', () => {
       const { node, hook } = hookOf[step];
       cluster = await startCluster({
         baseUrl: server.url,
+        token: await loginToken(server.url),
         dir: temp.path,
         autoFailover: true,
         // the hook of the step under test takes 2 s: the server dies while it runs

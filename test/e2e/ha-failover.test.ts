@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PairView } from '../../server/contract/pairs.ts';
+import { adminToken } from '../helpers/auth.ts';
 import { activeName, type Cluster, fastProfile, memberByName, S, startCluster } from '../helpers/ha-cluster.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { baseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -16,7 +17,7 @@ describe('orchestration end to end', () => {
 
   async function setup(options: Partial<Parameters<typeof startCluster>[0]> = {}) {
     t = await startTestApp({}, { listen: true, dir: temp.path });
-    c = await startCluster({ baseUrl: baseUrl(t.app), dir: temp.path, ...options });
+    c = await startCluster({ baseUrl: baseUrl(t.app), token: await adminToken(t.app), dir: temp.path, ...options });
     await c.waitForPair('both members Up', bothUp);
   }
 

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../server/config.ts';
 import { enrollNode } from '../helpers/agent-client.ts';
+import { injectAsAdmin } from '../helpers/auth.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { baseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -42,11 +43,11 @@ describe('agents/push-heartbeat.sh', () => {
 
     const first = await run('/bin/sh', [script], { env: { ...env, PROCESS: 'node' } });
     expect(JSON.parse(first.stdout)).toMatchObject({ accepted: true });
-    let shown = (await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).json();
+    let shown = (await injectAsAdmin(t.app, { url: `/api/v1/nodes/${node.id}` })).json();
     expect(shown.lastHeartbeat).toMatchObject({ via: 'http', seq: 1, healthy: true });
 
     await run('/bin/sh', [script], { env: { ...env, PROCESS: 'no-such-daemon' } });
-    shown = (await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).json();
+    shown = (await injectAsAdmin(t.app, { url: `/api/v1/nodes/${node.id}` })).json();
     expect(shown.lastHeartbeat).toMatchObject({
       seq: 2,
       healthy: false,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { AGENT_PROTOCOL_VERSION } from '../../server/contract/agent-protocol.ts';
+import { injectAsAdmin } from './auth.ts';
 import { waitFor } from './wait.ts';
 
 /** A hand-driven agent connection for protocol tests: sends exactly what the test says. */
@@ -90,7 +91,7 @@ export async function connectRawAgent(
 }
 
 export async function enrollNode(app: FastifyInstance, name: string, address = '127.0.0.1') {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/nodes', payload: { name, address } });
+  const response = await injectAsAdmin(app, { method: 'POST', url: '/api/v1/nodes', payload: { name, address } });
   if (response.statusCode !== 201) throw new Error(`enroll ${name}: ${response.statusCode} ${response.body}`);
   return response.json() as { node: { id: string; name: string }; token: string };
 }

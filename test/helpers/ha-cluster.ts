@@ -29,11 +29,14 @@ export type Api = <T = Record<string, unknown>>(
   body?: unknown,
 ) => Promise<{ status: number; body: T }>;
 
-export function apiAt(baseUrl: string): Api {
+export function apiAt(baseUrl: string, token: string): Api {
   return async (method, path, body) => {
     const response = await fetch(`${baseUrl}/api/v1${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -66,6 +69,8 @@ export interface Cluster {
 
 export interface ClusterOptions {
   baseUrl: string;
+  /** an admin's API token */
+  token: string;
   dir: string;
   profile?: ThresholdProfile;
   autoFailover?: boolean;
@@ -82,7 +87,7 @@ function hookCommand(log: string, node: string, hook: string, extra = '') {
 
 /** Enrolls db-1 and db-2, links them as a pair, starts both agents. */
 export async function startCluster(o: ClusterOptions): Promise<Cluster> {
-  const api = apiAt(o.baseUrl);
+  const api = apiAt(o.baseUrl, o.token);
   const hookLog = join(o.dir, 'hooks.log');
   const nodes: Cluster['nodes'] = {};
   for (const name of ['db-1', 'db-2']) {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../server/config.ts';
+import { TEST_ADMIN_PASSWORD } from './auth.ts';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -19,7 +20,13 @@ const tsxLoader = join(packageRoot, 'node_modules/tsx/dist/esm/index.mjs');
 export function spawnServer(env: Record<string, string>, cwd = packageRoot) {
   return spawn(process.execPath, ['--import', tsxLoader, join(packageRoot, 'server/main.ts')], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SWITCHYARD_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

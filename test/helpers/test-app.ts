@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type BuildAppOptions, buildApp } from '../../server/app.ts';
 import { type Config, parseConfig } from '../../server/config.ts';
+import { TEST_ADMIN_PASSWORD } from './auth.ts';
 import { makeTempDir } from './temp-dir.ts';
 
 export interface TestApp {
@@ -31,6 +32,7 @@ export async function startTestApp(
     HOST: '127.0.0.1',
     SWITCHYARD_DATA_DIR: join(temp.path, 'data'),
     SWITCHYARD_WEB_DIR: join(temp.path, 'no-web-build'),
+    SWITCHYARD_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     ...overrides,
   });
   if (!parsed.ok) throw new Error(parsed.message);

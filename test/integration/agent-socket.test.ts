@@ -5,6 +5,7 @@ import { MAX_AGENT_FRAME_BYTES } from '../../server/contract/agent-protocol.ts';
 import type { HeartbeatEvent } from '../../server/modules/agents/ingest-hub.ts';
 import type { Clock } from '../../server/plugins/clock.ts';
 import { agentUrl, connectRawAgent, enrollNode, type RawAgent } from '../helpers/agent-client.ts';
+import { injectAsAdmin } from '../helpers/auth.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { baseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -39,7 +40,7 @@ describe('the agent WebSocket', () => {
     return { node, token, agent };
   }
 
-  const view = async (id: string) => (await t.app.inject({ url: `/api/v1/nodes/${id}` })).json();
+  const view = async (id: string) => (await injectAsAdmin(t.app, { url: `/api/v1/nodes/${id}` })).json();
 
   it('welcomes an agent, takes its heartbeats, and stamps them with the server clock', async () => {
     const beats: HeartbeatEvent[] = [];
@@ -270,7 +271,7 @@ describe('the plain-HTTP heartbeat', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ accepted: true, receivedAt: new Date(clock.value).toISOString() });
-    const shown = (await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).json();
+    const shown = (await injectAsAdmin(t.app, { url: `/api/v1/nodes/${node.id}` })).json();
     expect(shown.lastHeartbeat).toMatchObject({ via: 'http', healthy: true, seq: 1 });
     expect(shown.connected).toBe(false);
   });
@@ -341,7 +342,7 @@ describe('the last-seen snapshot', () => {
 
     const second = await startTestApp({}, { dir: temp.path, clock });
     try {
-      const shown = (await second.app.inject({ url: `/api/v1/nodes/${node.id}` })).json();
+      const shown = (await injectAsAdmin(second.app, { url: `/api/v1/nodes/${node.id}` })).json();
       expect(shown.lastHeartbeat).toEqual({
         receivedAt: new Date(clock.value).toISOString(),
         via: 'http',
@@ -402,7 +403,7 @@ describe('sockets that say nothing', () => {
     // 3 intervals of silence: the server drops the socket without a close handshake.
     expect((await agent.closed).code).toBe(1006);
     await waitFor('the node to show disconnected', async () => {
-      const shown = (await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).json();
+      const shown = (await injectAsAdmin(t.app, { url: `/api/v1/nodes/${node.id}` })).json();
       return shown.connected === false;
     });
   });

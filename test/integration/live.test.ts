@@ -3,12 +3,13 @@ import WebSocket from 'ws';
 import { type LiveMessage, liveMessage } from '../../server/contract/live.ts';
 import { defaultThresholdProfile } from '../../server/contract/thresholds.ts';
 import { connectRawAgent, type RawAgent } from '../helpers/agent-client.ts';
+import { adminHeaders, injectAsAdmin } from '../helpers/auth.ts';
 import { baseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /** A browser's view of /api/v1/live: every frame parsed with the contract. */
-async function openLive(base: string) {
-  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/v1/live`);
+async function openLive(base: string, headers: Record<string, string>) {
+  const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/api/v1/live`, { headers });
   const messages: LiveMessage[] = [];
   ws.on('message', (data: Buffer) => messages.push(liveMessage.parse(JSON.parse(data.toString()))));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -34,13 +35,17 @@ describe('/api/v1/live', () => {
 
   it('sends a snapshot, then pairs, signals and alerts as they change', async () => {
     const base = baseUrl(t.app);
-    const live = await openLive(base);
+    const live = await openLive(base, await adminHeaders(t.app));
     await waitFor('the snapshot', () => live.messages.find((m) => m.type === 'snapshot'));
     expect(live.messages[0]).toEqual({ type: 'snapshot', pairs: [], alerts: [] });
 
     const tokens: Record<string, string> = {};
     for (const name of ['db-1', 'db-2']) {
-      const r = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload: { name, address: '127.0.0.1' } });
+      const r = await injectAsAdmin(t.app, {
+        method: 'POST',
+        url: '/api/v1/nodes',
+        payload: { name, address: '127.0.0.1' },
+      });
       tokens[name] = r.json().token;
     }
     const profile = defaultThresholdProfile();
@@ -49,7 +54,7 @@ describe('/api/v1/live', () => {
       profile[role].down = { beats: 2, intervalMs: 300 };
       profile[role].downHeartbeat = { enabled: true, beats: 1, intervalMs: 300 };
     }
-    const linked = await t.app.inject({
+    const linked = await injectAsAdmin(t.app, {
       method: 'POST',
       url: '/api/v1/pairs',
       payload: { name: 'orders', primary: 'db-1', secondary: 'db-2', profile },
@@ -84,13 +89,13 @@ describe('/api/v1/live', () => {
       clearInterval(beating);
     }
 
-    await t.app.inject({ method: 'DELETE', url: `/api/v1/pairs/${pairId}` });
+    await injectAsAdmin(t.app, { method: 'DELETE', url: `/api/v1/pairs/${pairId}` });
     await waitFor('pair-removed', () => live.messages.find((m) => m.type === 'pair-removed' && m.pairId === pairId));
     live.ws.close();
   });
 
   it('refuses a browser that talks too much', async () => {
-    const live = await openLive(baseUrl(t.app));
+    const live = await openLive(baseUrl(t.app), await adminHeaders(t.app));
     live.ws.send('x'.repeat(2000));
     expect(await live.closed).toEqual({ code: 1009, reason: 'MESSAGE_TOO_BIG: this socket only pushes' });
   });

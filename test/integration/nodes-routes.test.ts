@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashNodeToken } from '../../server/modules/nodes/node-tokens.ts';
 import { connectRawAgent, enrollNode } from '../helpers/agent-client.ts';
+import { injectAsAdmin } from '../helpers/auth.ts';
 import { baseUrl, startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -14,7 +15,7 @@ describe('node routes', () => {
   });
 
   it('creates a node and returns its token once', async () => {
-    const response = await t.app.inject({
+    const response = await injectAsAdmin(t.app, {
       method: 'POST',
       url: '/api/v1/nodes',
       payload: { name: 'db-1', address: '10.0.0.11', labels: { site: 'paris' } },
@@ -33,12 +34,12 @@ describe('node routes', () => {
       token: { state: 'active', revokedAt: null },
     });
 
-    const fetched = await t.app.inject({ url: `/api/v1/nodes/${body.node.id}` });
+    const fetched = await injectAsAdmin(t.app, { url: `/api/v1/nodes/${body.node.id}` });
     expect(fetched.statusCode).toBe(200);
     expect(fetched.json()).toEqual(body.node);
     // The token is shown once: no other answer carries it.
     expect(fetched.body).not.toContain(body.token);
-    const list = await t.app.inject({ url: '/api/v1/nodes' });
+    const list = await injectAsAdmin(t.app, { url: '/api/v1/nodes' });
     expect(list.body).not.toContain(body.token);
     expect(list.json().nodes.map((n: { name: string }) => n.name)).toContain('db-1');
   });
@@ -52,7 +53,7 @@ describe('node routes', () => {
 
   it('answers 409 for a duplicate name', async () => {
     await enrollNode(t.app, 'dup');
-    const response = await t.app.inject({
+    const response = await injectAsAdmin(t.app, {
       method: 'POST',
       url: '/api/v1/nodes',
       payload: { name: 'dup', address: 'h' },
@@ -69,7 +70,7 @@ describe('node routes', () => {
     [{ name: 'ok', address: '10.0.0.1', labels: { 'bad key!': 'v' } }, 'body.labels'],
     [{ name: 'ok', address: '10.0.0.1', colour: 'red' }, 'body'],
   ])('answers 400 naming the field for %j', async (payload, field) => {
-    const response = await t.app.inject({ method: 'POST', url: '/api/v1/nodes', payload });
+    const response = await injectAsAdmin(t.app, { method: 'POST', url: '/api/v1/nodes', payload });
     expect(response.statusCode).toBe(400);
     const body = response.json();
     expect(body.code).toBe('VALIDATION_FAILED');
@@ -77,7 +78,7 @@ describe('node routes', () => {
   });
 
   it('answers 400 for malformed JSON, never 500', async () => {
-    const response = await t.app.inject({
+    const response = await injectAsAdmin(t.app, {
       method: 'POST',
       url: '/api/v1/nodes',
       headers: { 'content-type': 'application/json' },
@@ -93,7 +94,7 @@ describe('node routes', () => {
     ['DELETE', '/api/v1/nodes/nope/token'],
     ['DELETE', '/api/v1/nodes/nope'],
   ] as const)('%s %s answers 404 NODE_NOT_FOUND', async (method, url) => {
-    const response = await t.app.inject({ method, url });
+    const response = await injectAsAdmin(t.app, { method, url });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ statusCode: 404, code: 'NODE_NOT_FOUND', message: 'node nope not found' });
   });
@@ -104,7 +105,7 @@ describe('node routes', () => {
     agent.hello();
     await agent.waitForMessage((m) => m.type === 'welcome');
 
-    const response = await t.app.inject({ method: 'POST', url: `/api/v1/nodes/${node.id}/token` });
+    const response = await injectAsAdmin(t.app, { method: 'POST', url: `/api/v1/nodes/${node.id}/token` });
     expect(response.statusCode).toBe(200);
     const { token: newToken } = response.json();
     expect(newToken).not.toBe(oldToken);
@@ -124,12 +125,12 @@ describe('node routes', () => {
     agent.hello();
     await agent.waitForMessage((m) => m.type === 'welcome');
 
-    const response = await t.app.inject({ method: 'DELETE', url: `/api/v1/nodes/${node.id}/token` });
+    const response = await injectAsAdmin(t.app, { method: 'DELETE', url: `/api/v1/nodes/${node.id}/token` });
     expect(response.statusCode).toBe(200);
     expect(response.json().token).toMatchObject({ state: 'revoked', revokedAt: expect.any(String) });
     expect(await agent.closed).toEqual({ code: 4401, reason: expect.stringContaining('TOKEN_REVOKED') });
     await waitFor('the node to show disconnected', async () => {
-      const view = (await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).json();
+      const view = (await injectAsAdmin(t.app, { url: `/api/v1/nodes/${node.id}` })).json();
       return view.connected === false;
     });
     const again = await connectRawAgent(baseUrl(t.app), token);
@@ -141,10 +142,10 @@ describe('node routes', () => {
     const agent = await connectRawAgent(baseUrl(t.app), token);
     agent.hello();
     await agent.waitForMessage((m) => m.type === 'welcome');
-    const response = await t.app.inject({ method: 'DELETE', url: `/api/v1/nodes/${node.id}` });
+    const response = await injectAsAdmin(t.app, { method: 'DELETE', url: `/api/v1/nodes/${node.id}` });
     expect(response.statusCode).toBe(204);
     expect(await agent.closed).toEqual({ code: 4401, reason: expect.stringContaining('NODE_DELETED') });
-    expect((await t.app.inject({ url: `/api/v1/nodes/${node.id}` })).statusCode).toBe(404);
+    expect((await injectAsAdmin(t.app, { url: `/api/v1/nodes/${node.id}` })).statusCode).toBe(404);
   });
 });
 
@@ -153,7 +154,7 @@ describe('token checks after a restart', () => {
     const first = await startTestApp();
     const kept = await enrollNode(first.app, 'kept');
     const revoked = await enrollNode(first.app, 'revoked');
-    await first.app.inject({ method: 'DELETE', url: `/api/v1/nodes/${revoked.node.id}/token` });
+    await injectAsAdmin(first.app, { method: 'DELETE', url: `/api/v1/nodes/${revoked.node.id}/token` });
     await first.app.close();
 
     const second = await startTestApp({}, { listen: true, dir: first.dir });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { alertView } from '../../server/contract/alerts.ts';
 import { pairView } from '../../server/contract/pairs.ts';
 import { defaultThresholdProfile } from '../../server/contract/thresholds.ts';
+import { injectAsAdmin } from '../helpers/auth.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -13,7 +14,7 @@ describe('pair routes', () => {
   const ids: Record<string, string> = {};
 
   const call = (method: string, url: string, payload?: unknown) =>
-    t.app.inject({
+    injectAsAdmin(t.app, {
       method: method as 'GET',
       url: `/api/v1${url}`,
       ...(payload === undefined ? {} : { payload: payload as object }),
@@ -198,7 +199,7 @@ describe('pair routes', () => {
       const kinds = (await call('GET', `/pairs/${p.id}/events?kind=config`))
         .json()
         .events.map((e: { message: string }) => e.message);
-      expect(kinds[0]).toBe('maintenance on (by local-admin): automatic actions suspended, signals still evaluated');
+      expect(kinds[0]).toBe('maintenance on (by admin): automatic actions suspended, signals still evaluated');
     });
 
     it('drill answers what would happen, and names a stranger node', async () => {
@@ -247,7 +248,7 @@ describe('pair routes', () => {
       expect(acked.statusCode).toBe(200);
       expect(acked.json()).toMatchObject({
         state: 'open-acknowledged',
-        ack: { by: 'local-admin', comment: 'rack 4 power work' },
+        ack: { by: 'admin', comment: 'rack 4 power work' },
       });
       expect((await call('POST', '/alerts/99999/ack', { comment: 'x' })).json()).toMatchObject({
         statusCode: 404,

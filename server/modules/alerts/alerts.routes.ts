@@ -17,13 +17,19 @@ export default fp(
 
     app.get(
       '/alerts',
-      { schema: { tags, querystring: alertsQuery, response: { 200: z.object({ alerts: z.array(alertView) }) } } },
+      {
+        config: { role: 'viewer' },
+        schema: { tags, querystring: alertsQuery, response: { 200: z.object({ alerts: z.array(alertView) }) } },
+      },
       async (request) => ({ alerts: await app.alerts.list(request.query) }),
     );
 
     app.post(
       '/alerts/:id/ack',
-      { schema: { tags, params: alertIdParams, body: acknowledgeBody, response: { 200: alertView, 404: errorBody } } },
+      {
+        config: { role: 'operator' },
+        schema: { tags, params: alertIdParams, body: acknowledgeBody, response: { 200: alertView, 404: errorBody } },
+      },
       async (request) => {
         const alert = await app.alerts.acknowledge(request.params.id, request.body.comment, actorOf(request));
         if (!alert) throw new AlertNotFoundError(request.params.id);

@@ -25,7 +25,7 @@ export default fp(
     const app = instance.withTypeProvider<ZodTypeProvider>();
     const tags = ['fleet'];
 
-    app.get('/status', { schema: { tags, response: { 200: statusView } } }, async () => {
+    app.get('/status', { config: { role: 'viewer' }, schema: { tags, response: { 200: statusView } } }, async () => {
       const fleet = app.ha.fleetView();
       return {
         pairs: app.pairs.list(),
@@ -35,24 +35,32 @@ export default fp(
       };
     });
 
-    app.get('/brake', { schema: { tags, response: { 200: brakeView } } }, async () => app.ha.fleetView().brake);
+    app.get(
+      '/brake',
+      { config: { role: 'viewer' }, schema: { tags, response: { 200: brakeView } } },
+      async () => app.ha.fleetView().brake,
+    );
 
-    app.post('/brake/release', { schema: { tags, response: { 200: brakeView } } }, async (request) => {
-      const actor = actorOf(request);
-      const before = app.ha.fleetView().brake;
-      await app.ha.releaseBrake();
-      request.log.info({ actor: actor.name, before }, 'global brake released');
-      await app.db.event.create({
-        data: {
-          at: new Date(app.clock.now()),
-          kind: 'config',
-          actor: actor.name,
-          message: `global brake released by ${actor.name} (${before.autoSwitchoversInWindow} automatic switchovers in the window, ${before.engaged ? 'engaged' : 'not engaged'})`,
-          details: JSON.stringify({ before }),
-        },
-      });
-      return app.ha.fleetView().brake;
-    });
+    app.post(
+      '/brake/release',
+      { config: { role: 'admin' }, schema: { tags, response: { 200: brakeView } } },
+      async (request) => {
+        const actor = actorOf(request);
+        const before = app.ha.fleetView().brake;
+        await app.ha.releaseBrake();
+        request.log.info({ actor: actor.name, before }, 'global brake released');
+        await app.db.event.create({
+          data: {
+            at: new Date(app.clock.now()),
+            kind: 'config',
+            actor: actor.name,
+            message: `global brake released by ${actor.name} (${before.autoSwitchoversInWindow} automatic switchovers in the window, ${before.engaged ? 'engaged' : 'not engaged'})`,
+            details: JSON.stringify({ before }),
+          },
+        });
+        return app.ha.fleetView().brake;
+      },
+    );
   },
   { name: 'fleet-routes', dependencies: ['ha', 'pairs', 'alerts', 'errors'], encapsulate: true },
 );

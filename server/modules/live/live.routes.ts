@@ -78,7 +78,7 @@ export default fp(
       app.alertChanged.delete(onAlert);
     });
 
-    app.get('/live', { websocket: true, schema: { hide: true } }, (socket, request) => {
+    app.get('/live', { websocket: true, config: { role: 'viewer' }, schema: { hide: true } }, (socket, request) => {
       // Listeners first: a reset before the snapshot must not crash anything.
       socket.on('error', (error) => request.log.info({ err: error }, 'live socket error'));
       socket.on('close', () => clients.delete(socket));

@@ -11,7 +11,10 @@ export default fp(
 
     app.post(
       '/nodes',
-      { schema: { body: createNodeBody, response: { 201: nodeWithToken } } },
+      {
+        config: { role: 'admin' },
+        schema: { tags: ['nodes'], body: createNodeBody, response: { 201: nodeWithToken } },
+      },
       async (request, reply) => {
         const created = await app.nodes.create(request.body);
         // The token is in this body only; nothing on the way may keep a copy.
@@ -19,17 +22,28 @@ export default fp(
       },
     );
 
-    app.get('/nodes', { schema: { response: { 200: nodeList } } }, async () => ({ nodes: await app.nodes.list() }));
+    app.get(
+      '/nodes',
+      { config: { role: 'viewer' }, schema: { tags: ['nodes'], response: { 200: nodeList } } },
+      async () => ({ nodes: await app.nodes.list() }),
+    );
 
-    app.get('/nodes/:id', { schema: { params: nodeIdParams, response: { 200: nodeView } } }, async (request) => {
-      const node = await app.nodes.get(request.params.id);
-      if (!node) throw new NodeNotFoundError(request.params.id);
-      return node;
-    });
+    app.get(
+      '/nodes/:id',
+      { config: { role: 'viewer' }, schema: { tags: ['nodes'], params: nodeIdParams, response: { 200: nodeView } } },
+      async (request) => {
+        const node = await app.nodes.get(request.params.id);
+        if (!node) throw new NodeNotFoundError(request.params.id);
+        return node;
+      },
+    );
 
     app.post(
       '/nodes/:id/token',
-      { schema: { params: nodeIdParams, response: { 200: nodeWithToken } } },
+      {
+        config: { role: 'admin' },
+        schema: { tags: ['nodes'], params: nodeIdParams, response: { 200: nodeWithToken } },
+      },
       async (request, reply) => {
         const rotated = await app.nodes.rotateToken(request.params.id);
         if (!rotated) throw new NodeNotFoundError(request.params.id);
@@ -39,7 +53,7 @@ export default fp(
 
     app.delete(
       '/nodes/:id/token',
-      { schema: { params: nodeIdParams, response: { 200: nodeView } } },
+      { config: { role: 'admin' }, schema: { tags: ['nodes'], params: nodeIdParams, response: { 200: nodeView } } },
       async (request) => {
         const node = await app.nodes.revokeToken(request.params.id);
         if (!node) throw new NodeNotFoundError(request.params.id);
@@ -47,10 +61,14 @@ export default fp(
       },
     );
 
-    app.delete('/nodes/:id', { schema: { params: nodeIdParams } }, async (request, reply) => {
-      if (!(await app.nodes.remove(request.params.id))) throw new NodeNotFoundError(request.params.id);
-      return reply.status(204).send();
-    });
+    app.delete(
+      '/nodes/:id',
+      { config: { role: 'admin' }, schema: { tags: ['nodes'], params: nodeIdParams } },
+      async (request, reply) => {
+        if (!(await app.nodes.remove(request.params.id))) throw new NodeNotFoundError(request.params.id);
+        return reply.status(204).send();
+      },
+    );
   },
   { name: 'node-routes', dependencies: ['nodes', 'errors'], encapsulate: true },
 );

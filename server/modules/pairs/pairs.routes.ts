@@ -57,19 +57,26 @@ export default fp(
     const app = instance.withTypeProvider<ZodTypeProvider>();
     const tags = ['pairs'];
 
-    app.get('/pairs', { schema: { tags, response: { 200: z.object({ pairs: z.array(pairView) }) } } }, async () => ({
-      pairs: app.pairs.list(),
-    }));
+    app.get(
+      '/pairs',
+      { config: { role: 'viewer' }, schema: { tags, response: { 200: z.object({ pairs: z.array(pairView) }) } } },
+      async () => ({
+        pairs: app.pairs.list(),
+      }),
+    );
 
     app.post(
       '/pairs',
-      { schema: { tags, body: createPairBody, response: { 201: pairView, ...refused } } },
+      { config: { role: 'admin' }, schema: { tags, body: createPairBody, response: { 201: pairView, ...refused } } },
       async (request, reply) => reply.status(201).send(await app.pairs.link(request.body, actorOf(request))),
     );
 
     app.get(
       '/pairs/:id',
-      { schema: { tags, params: pairIdParams, response: { 200: pairView, 404: errorBody } } },
+      {
+        config: { role: 'viewer' },
+        schema: { tags, params: pairIdParams, response: { 200: pairView, 404: errorBody } },
+      },
       async (request) => {
         const pair = app.pairs.get(request.params.id);
         if (!pair) throw new PairNotFoundError(request.params.id);
@@ -79,7 +86,10 @@ export default fp(
 
     app.patch(
       '/pairs/:id',
-      { schema: { tags, params: pairIdParams, body: updatePairBody, response: { 200: pairView, ...refused } } },
+      {
+        config: { role: 'admin' },
+        schema: { tags, params: pairIdParams, body: updatePairBody, response: { 200: pairView, ...refused } },
+      },
       async (request) => {
         const pair = await app.pairs.update(request.params.id, request.body, actorOf(request));
         if (!pair) throw new PairNotFoundError(request.params.id);
@@ -89,7 +99,10 @@ export default fp(
 
     app.delete(
       '/pairs/:id',
-      { schema: { tags, params: pairIdParams, response: { 204: z.null(), 404: errorBody, 409: errorBody } } },
+      {
+        config: { role: 'admin' },
+        schema: { tags, params: pairIdParams, response: { 204: z.null(), 404: errorBody, 409: errorBody } },
+      },
       async (request, reply) => {
         if (!(await app.pairs.remove(request.params.id, actorOf(request))))
           throw new PairNotFoundError(request.params.id);
@@ -99,14 +112,20 @@ export default fp(
 
     app.post(
       '/pairs/:id/switchover',
-      { schema: { tags, params: pairIdParams, body: switchoverBody, response: { 200: outcomeView, ...refused } } },
+      {
+        config: { role: 'operator' },
+        schema: { tags, params: pairIdParams, body: switchoverBody, response: { 200: outcomeView, ...refused } },
+      },
       async (request, reply) =>
         answer(reply, request.params.id, await app.pairs.switchover(request.params.id, request.body, actorOf(request))),
     );
 
     app.put(
       '/pairs/:id/auto-failover',
-      { schema: { tags, params: pairIdParams, body: autoFailoverBody, response: { 200: outcomeView, ...refused } } },
+      {
+        config: { role: 'operator' },
+        schema: { tags, params: pairIdParams, body: autoFailoverBody, response: { 200: outcomeView, ...refused } },
+      },
       async (request, reply) =>
         answer(
           reply,
@@ -117,7 +136,10 @@ export default fp(
 
     app.put(
       '/pairs/:id/maintenance',
-      { schema: { tags, params: pairIdParams, body: maintenanceBody, response: { 200: outcomeView, ...refused } } },
+      {
+        config: { role: 'operator' },
+        schema: { tags, params: pairIdParams, body: maintenanceBody, response: { 200: outcomeView, ...refused } },
+      },
       async (request, reply) =>
         answer(
           reply,
@@ -129,6 +151,7 @@ export default fp(
     app.get(
       '/pairs/:id/events',
       {
+        config: { role: 'viewer' },
         schema: {
           tags,
           params: pairIdParams,
@@ -149,7 +172,10 @@ export default fp(
 
     app.post(
       '/pairs/:id/drill',
-      { schema: { tags, params: pairIdParams, body: drillBody, response: { 200: drillView, ...refused } } },
+      {
+        config: { role: 'viewer' },
+        schema: { tags, params: pairIdParams, body: drillBody, response: { 200: drillView, ...refused } },
+      },
       async (request) => {
         const result = app.pairs.drill(request.params.id, request.body.node);
         if (!result) throw new PairNotFoundError(request.params.id);
