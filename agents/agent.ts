@@ -51,6 +51,7 @@ export class Agent {
         url: config.agentUrl,
         token: () => this.currentToken(),
         ...config.reconnect,
+        ...(config.ca ? { ca: config.ca } : {}),
         pingEveryMs: Math.max(20_000, config.intervalMs * 2),
       },
       {

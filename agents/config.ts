@@ -82,6 +82,8 @@ const schema = z
     token: z.string().min(20, 'is too short to be a Switchyard node token').optional(),
     /** a file holding only the token (keep it mode 0600); relative to the config file */
     tokenFile: z.string().min(1).optional(),
+    /** PEM file of the CA that signed the server's certificate (wss://): only that CA is trusted; relative to the config file */
+    caFile: z.string().min(1).optional(),
     intervalMs: z.number().int().min(100, 'must be at least 100 ms').max(3_600_000).default(10_000),
     /** where the highest epoch, the role and recent command results are kept; relative to the config file */
     stateDir: z.string().min(1, 'must name a folder'),
@@ -144,7 +146,9 @@ const schema = z
 
 type Parsed = z.infer<typeof schema>;
 
-export interface AgentConfig extends Omit<Parsed, 'token' | 'tokenFile'> {
+export interface AgentConfig extends Omit<Parsed, 'token' | 'tokenFile' | 'caFile'> {
+  /** the pinned CA's PEM text, read at start */
+  ca?: string;
   /** the token read at start */
   token: string;
   /** absolute; re-read before each connection attempt when set */
@@ -202,7 +206,7 @@ export function parseAgentConfig(
     });
     return { ok: false, message: problems.join('; ') };
   }
-  const { token, tokenFile, ...config } = parsed.data;
+  const { token, tokenFile, caFile, ...config } = parsed.data;
   const absolute = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
   let secret = token ?? '';
   if (tokenFile !== undefined) {
@@ -214,10 +218,26 @@ export function parseAgentConfig(
     }
     if (secret.length < 20) return { ok: false, message: `tokenFile: ${absolute(tokenFile)} does not hold a token` };
   }
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(absolute(caFile), 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      return { ok: false, message: `caFile: cannot read ${absolute(caFile)} (${code})` };
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      return { ok: false, message: `caFile: ${absolute(caFile)} is not a PEM certificate` };
+    }
+    if (!agentUrlOf(config.server).startsWith('wss:')) {
+      return { ok: false, message: 'caFile: only used with an https:// or wss:// server' };
+    }
+  }
   return {
     ok: true,
     config: {
       ...config,
+      ...(ca ? { ca } : {}),
       token: secret,
       ...(tokenFile !== undefined ? { tokenFile: absolute(tokenFile) } : {}),
       stateDir: absolute(config.stateDir),

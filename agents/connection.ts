@@ -22,6 +22,8 @@ export interface ConnectionOptions extends BackoffOptions {
   token: () => string;
   stableAfterMs: number;
   connectTimeoutMs?: number;
+  /** a pinned CA (PEM): the server's certificate must chain to it, and to nothing else */
+  ca?: string;
   /** a ping goes out this often; no pong by the next one means the path is dead */
   pingEveryMs?: number;
   random?: () => number;
@@ -89,6 +91,7 @@ export class AgentConnection {
       handshakeTimeout: this.options.connectTimeoutMs ?? 10_000,
       maxPayload: MAX_AGENT_FRAME_BYTES,
       perMessageDeflate: false,
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
     });
     this.socket = socket;
     let unauthorized = false;
