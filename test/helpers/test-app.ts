@@ -24,7 +24,7 @@ export async function startTestApp(
     setup?: (app: FastifyInstance) => void;
     /** an existing folder to use instead of a fresh temporary one (the caller removes it) */
     dir?: string;
-  } & Pick<BuildAppOptions, 'clock' | 'agents' | 'ha'> = {},
+  } & Pick<BuildAppOptions, 'clock' | 'agents' | 'ha' | 'announce' | 'logger'> = {},
 ): Promise<TestApp> {
   const temp = options.dir ? { path: options.dir, cleanup: () => {} } : makeTempDir();
   const parsed = parseConfig({
@@ -38,7 +38,8 @@ export async function startTestApp(
   if (!parsed.ok) throw new Error(parsed.message);
   const app = await buildApp({
     config: parsed.config,
-    logger: false,
+    logger: options.logger ?? false,
+    ...(options.announce ? { announce: options.announce } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.agents ? { agents: options.agents } : {}),
     ...(options.ha ? { ha: options.ha } : {}),
