@@ -99,7 +99,15 @@ export class AgentConnection {
 
     // Attached first: a refused or reset connection must end up in 'close', never crash the agent.
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.log.debug('socket error', { error: error.code ?? error.message });
+      const code = error.code ?? error.message;
+      // A certificate we do not trust is a configuration problem an operator must see, not noise.
+      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS/i.test(code)) {
+        this.log.error("the server's TLS certificate is not trusted: check caFile and the server's certificate", {
+          error: code,
+        });
+      } else {
+        this.log.debug('socket error', { error: code });
+      }
     });
     socket.on('unexpected-response', (_request, response) => {
       unauthorized = response.statusCode === 401 || response.statusCode === 403;

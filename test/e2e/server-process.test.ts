@@ -65,6 +65,27 @@ describe('the server as a process', () => {
     expect(eventKinds(dataDir)).toEqual(['server.started', 'server.stopping']);
   });
 
+  it('on an empty database prints a generated admin password once, to stderr, never to the log', async () => {
+    const fresh = join(temp.path, 'fresh-admin');
+    const first = await startServerProcess({ SWITCHYARD_DATA_DIR: fresh, SWITCHYARD_ADMIN_PASSWORD: '' });
+    await first.stop();
+    const password = /password: (\S+)/.exec(first.stderr())?.[1] ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    expect(JSON.stringify(first.logs)).not.toContain(password);
+    const login = await startServerProcess({ SWITCHYARD_DATA_DIR: fresh, SWITCHYARD_ADMIN_PASSWORD: '' });
+    try {
+      const r = await fetch(`${login.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'admin', password }),
+      });
+      expect(r.status).toBe(200);
+    } finally {
+      await login.stop();
+    }
+    expect(login.stderr()).toBe('');
+  });
+
   it('refuses PORT=abc with one clear line and a non-zero exit', async () => {
     const result = await runServerToExit({ PORT: 'abc', SWITCHYARD_DATA_DIR: join(temp.path, 'unused') });
     expect(result.code).toBe(2);
