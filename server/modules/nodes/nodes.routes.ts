@@ -47,6 +47,7 @@ export default fp(
       async (request, reply) => {
         const rotated = await app.nodes.rotateToken(request.params.id);
         if (!rotated) throw new NodeNotFoundError(request.params.id);
+        request.audit = { after: { node: rotated.node.name, token: 'rotated' } };
         return reply.header('cache-control', 'no-store').send(rotated);
       },
     );
@@ -57,6 +58,7 @@ export default fp(
       async (request) => {
         const node = await app.nodes.revokeToken(request.params.id);
         if (!node) throw new NodeNotFoundError(request.params.id);
+        request.audit = { after: { node: node.name, token: 'revoked' } };
         return node;
       },
     );
@@ -65,7 +67,9 @@ export default fp(
       '/nodes/:id',
       { config: { role: 'admin' }, schema: { tags: ['nodes'], params: nodeIdParams } },
       async (request, reply) => {
-        if (!(await app.nodes.remove(request.params.id))) throw new NodeNotFoundError(request.params.id);
+        const before = await app.nodes.get(request.params.id);
+      if (!before || !(await app.nodes.remove(request.params.id))) throw new NodeNotFoundError(request.params.id);
+      request.audit = { before: { id: before.id, name: before.name, address: before.address, labels: before.labels } };
         return reply.status(204).send();
       },
     );
