@@ -2,7 +2,7 @@ import { alertView } from '../contract/alerts.ts';
 import { nodeList, nodeView, nodeWithToken } from '../contract/nodes.ts';
 import { drillView, outcomeView, type PairView, pairView } from '../contract/pairs.ts';
 import type { Command } from './args.ts';
-import { CliFailure } from './errors.ts';
+import { ApiError, CliFailure } from './errors.ts';
 import {
   renderAck,
   renderAlerts,
@@ -152,11 +152,19 @@ export async function runCommand(command: Command, ctx: CommandContext): Promise
     }
     case 'auto-failover': {
       const pair = await findPair(api, command.pair);
-      const r = await api.put(`/pairs/${enc(pair.id)}/auto-failover`, outcomeView, {
-        enabled: command.enabled,
-        ...(command.reason !== null ? { reason: command.reason } : {}),
-      });
-      return print(ctx, r, renderOutcome);
+      try {
+        const r = await api.put(`/pairs/${enc(pair.id)}/auto-failover`, outcomeView, {
+          enabled: command.enabled,
+          ...(command.reason !== null ? { reason: command.reason } : {}),
+        });
+        return print(ctx, r, renderOutcome);
+      } catch (error) {
+        // The server says "with a reason"; say how to give one here.
+        if (error instanceof ApiError && error.body.code === 'FAILOVER_NOT_ACKNOWLEDGED' && command.reason === null) {
+          throw new ApiError(error.status, { ...error.body, message: `${error.body.message}: add --reason "..."` });
+        }
+        throw error;
+      }
     }
     case 'maintenance': {
       const pair = await findPair(api, command.pair);
