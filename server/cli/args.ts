@@ -268,7 +268,7 @@ const SPECS: Spec[] = [
     summary: 'The pair’s timeline, oldest first: signals, decisions and the rule that decided, commands, results.',
     options: { limit: { type: 'string' }, before: { type: 'string' }, kind: { type: 'string' } },
     optionHelp: [
-      ['--limit N', 'how many of the latest events (1–500, default 20)'],
+      ['--limit N', 'how many of the latest events (1–500, default 50)'],
       ['--before ID', 'events older than event ID (paging back)'],
       ['--kind KIND', 'only this kind: signal, decision, held, command, command-result, config, ...'],
     ],
@@ -278,7 +278,7 @@ const SPECS: Spec[] = [
       return {
         kind: 'events',
         pair,
-        limit: limit === null ? 20 : integer(limit, '--limit', 1, 500),
+        limit: limit === null ? 50 : integer(limit, '--limit', 1, 500),
         before: before === null ? null : integer(before, '--before', 1, Number.MAX_SAFE_INTEGER),
         eventKind: str(values, 'kind'),
       };

@@ -59,7 +59,7 @@ describe('parseCommandLine: commands', () => {
       { kind: 'auto-failover', pair: 'orders', enabled: true, reason: 'db-1 is back' },
     ],
     ['maintenance orders on', { kind: 'maintenance', pair: 'orders', enabled: true }],
-    ['events orders', { kind: 'events', pair: 'orders', limit: 20, before: null, eventKind: null }],
+    ['events orders', { kind: 'events', pair: 'orders', limit: 50, before: null, eventKind: null }],
     [
       'events orders --limit 5 --before 40 --kind decision',
       { kind: 'events', pair: 'orders', limit: 5, before: 40, eventKind: 'decision' },
