@@ -1,7 +1,6 @@
 import { alertView } from '../contract/alerts.ts';
 import { nodeList, nodeView, nodeWithToken } from '../contract/nodes.ts';
 import { drillView, outcomeView, type PairView, pairView } from '../contract/pairs.ts';
-import type { Command } from './args.ts';
 import { ApiError, CliFailure } from './errors.ts';
 import {
   renderAck,
@@ -19,6 +18,7 @@ import {
 } from './format.ts';
 import type { ApiClient, ApiResponse } from './http.ts';
 import { alertList, brakeView, eventPage, pairList, statusView } from './responses.ts';
+import type { Command } from './specs.ts';
 
 /**
  * Runs one parsed command against the API and returns what to print. Errors

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Command,
-  DEFAULT_SERVER,
-  parseCommandLine,
-  parseDuration,
-  parseThresholds,
-} from '../../../server/cli/args.ts';
+import { DEFAULT_SERVER, parseCommandLine } from '../../../server/cli/args.ts';
+import type { Command } from '../../../server/cli/specs.ts';
+import { parseDuration, parseThresholds } from '../../../server/cli/values.ts';
 
 const parse = (line: string, env: Record<string, string> = {}) => parseCommandLine(splitLine(line), env);
 
