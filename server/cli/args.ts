@@ -37,9 +37,19 @@ const optionLines = (rows: [string, string][]) => rows.map(([flag, text]) => `  
 /** `switchyard nodes` alone means `switchyard nodes list`, and so on. */
 const GROUP_DEFAULTS: Record<string, string> = { nodes: 'list', pairs: 'list', brake: 'show' };
 
-export function commandUsage(spec: Spec): string {
+function usageBlock(spec: Spec): string[] {
   const line = ['usage: switchyard', ...spec.words, ...spec.args, spec.optionsLine ?? ''].filter(Boolean).join(' ');
-  return `${line}\n  ${spec.summary}\n\n${optionLines([...(spec.optionHelp ?? []), ...GLOBAL_HELP]).join('\n')}\n`;
+  const options = spec.optionHelp ? ['', ...optionLines(spec.optionHelp)] : [];
+  return [line, `  ${spec.summary}`, ...options];
+}
+
+export function commandUsage(spec: Spec): string {
+  return `${[...usageBlock(spec), '', ...optionLines(GLOBAL_HELP)].join('\n')}\n`;
+}
+
+/** The usage of every command of a group (`switchyard nodes frob`), the global options once. */
+function groupUsage(specs: Spec[]): string {
+  return `${[...specs.flatMap((s) => [...usageBlock(s), '']), ...optionLines(GLOBAL_HELP)].join('\n')}\n`;
 }
 
 export function generalUsage(): string {
@@ -80,7 +90,7 @@ function findSpec(words: string[]): { spec: Spec; used: number } | { groupUsage:
   const defaultSpec = group.find((s) => s.words[1] === fallback);
   if (defaultSpec && second === '') return { spec: defaultSpec, used: 1 };
   return {
-    groupUsage: group.map(commandUsage).join('\n'),
+    groupUsage: groupUsage(group),
     error: `unknown ${first} command "${second}" (one of: ${group.map((s) => s.words[1]).join(', ')})`,
   };
 }
