@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { REDACTED_PATHS } from '../app.ts';
 import { DEFAULT_SERVER } from '../cli/args.ts';
 import { ApiError, UnreachableError } from '../cli/errors.ts';
 import { apiClient } from '../cli/http.ts';
@@ -74,12 +73,6 @@ function readFrom(file: string, offset: number): { text: string; offset: number 
 }
 
 async function start(): Promise<void> {
-  try {
-    await resetDemoFolder(paths, { isRunning, stop: stopProcess }, DEMO_MARKER);
-  } catch (error) {
-    if (error instanceof DemoFolderError) fail(error.message);
-    throw error;
-  }
   const parsed = parseConfig({
     PORT: env.PORT ?? '8080',
     HOST: env.HOST || '127.0.0.1',
@@ -89,9 +82,15 @@ async function start(): Promise<void> {
   });
   if (!parsed.ok) fail(parsed.message, 2);
   const { config } = parsed;
+  try {
+    await resetDemoFolder(paths, { isRunning, stop: stopProcess }, DEMO_MARKER);
+  } catch (error) {
+    if (error instanceof DemoFolderError) fail(error.message);
+    throw error;
+  }
 
   // Imported here so that `restart-agent` does not load the server, Prisma and SQLite.
-  const { buildApp } = await import('../app.ts');
+  const { buildApp, REDACTED_PATHS } = await import('../app.ts');
   const app = await buildApp({
     config,
     // The terminal is for the narration; the server's JSON log goes to a file.
@@ -128,7 +127,8 @@ async function start(): Promise<void> {
     for (const [node, child] of children) {
       if (child.pid !== undefined) agents.push({ node, pid: child.pid, config: paths.agentConfig(node) });
     }
-    await Promise.all(agents.map((a) => (a.pid === null ? undefined : stopProcess(a.pid, a.config))));
+    const byPid = new Map(agents.flatMap((a) => (a.pid === null ? [] : [[a.pid, a.config] as const])));
+    await Promise.all([...byPid].map(([pid, config]) => stopProcess(pid, config)));
     await app.close();
     if (state) {
       const stopped = Object.fromEntries(Object.entries(state.agents).map(([n, a]) => [n, { ...a, pid: null }]));

@@ -48,15 +48,24 @@ export function isRunning(pid: number, marker: string): boolean {
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone (or was not ours). */
 export async function stopProcess(pid: number, marker: string, graceMs = 3000): Promise<void> {
   if (!isRunning(pid, marker)) return;
-  process.kill(pid, 'SIGTERM');
+  signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (isRunning(pid, marker)) {
     if (Date.now() > deadline) {
-      process.kill(pid, 'SIGKILL');
+      signal(pid, 'SIGKILL');
       await sleep(100);
       return;
     }
     await sleep(50);
+  }
+}
+
+/** It may exit between the check and the signal: that is what we wanted anyway. */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
 }
 
