@@ -1,31 +1,15 @@
 import { z } from 'zod';
-import { alertView } from '../contract/alerts.ts';
-import { eventView, pairView } from '../contract/pairs.ts';
 
-/**
- * Response bodies the CLI reads that server/contract does not name yet. The
- * brake and status views mirror server/modules/ha/fleet.routes.ts; they belong
- * in server/contract (then this file shrinks to the list wrappers).
- */
+// The CLI reads the API's own contract; only "no content" is its own.
+export {
+  alertList,
+  type BrakeView,
+  brakeView,
+  eventPage,
+  pairList,
+  type StatusView,
+  statusView,
+} from '../contract/fleet.ts';
 
-export const brakeView = z.object({
-  engaged: z.boolean(),
-  autoSwitchoversInWindow: z.number(),
-  limit: z.number(),
-  windowMs: z.number(),
-});
-export type BrakeView = z.infer<typeof brakeView>;
-
-export const statusView = z.object({
-  pairs: z.array(pairView),
-  openAlerts: z.number(),
-  brake: brakeView,
-  fleet: z.object({ pairedNodes: z.number(), suspectNodes: z.number() }),
-});
-export type StatusView = z.infer<typeof statusView>;
-
-export const pairList = z.object({ pairs: z.array(pairView) });
-export const alertList = z.object({ alerts: z.array(alertView) });
-export const eventPage = z.object({ events: z.array(eventView), nextBefore: z.number().nullable() });
 /** DELETE answers 204 with no body */
 export const noContent = z.null();

@@ -18,6 +18,8 @@ export function demoPaths(dir: string) {
     dir,
     stateFile: join(dir, 'demo.json'),
     hooksLog: join(dir, 'hooks.log'),
+    /** an admin API token for the CLI, written at start (mode 0600) */
+    cliToken: join(dir, 'cli-token'),
     serverLog: join(dir, 'server.log'),
     agentConfig: (node: string) => join(dir, `${node}.agent.json`),
     agentLog: (node: string) => join(dir, `${node}.agent.log`),

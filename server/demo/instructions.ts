@@ -7,6 +7,10 @@ export interface BannerInput {
   dir: string;
   hooksLog: string;
   serverLog: string;
+  /** file holding an admin API token for the CLI */
+  cliToken: string;
+  /** the demo admin's password, for logging in to the web UI (generated per run) */
+  adminPassword: string;
   pair: string;
   agents: { node: string; pid: number; log: string }[];
   /** how to run `restart-agent` (with SWITCHYARD_DEMO_DIR when the folder is not the default) */
@@ -35,12 +39,14 @@ export function banner(b: BannerInput): string {
     `  folder     ${b.dir}   (reset at every start of the demo)`,
     `  hooks log  ${b.hooksLog}`,
     `  server log ${b.serverLog}`,
+    `  login      admin / ${b.adminPassword}   (this run only)`,
     `  pair       ${b.pair}: db-1 (primary, weight 51, active) + db-2 (secondary, weight 49)`,
     '             Up and Down after 3 × 1 s, auto-failover on',
     ...agentRows,
     '',
     'Try it, in another terminal, from this folder:',
     ...steps([
+      [`export SWITCHYARD_TOKEN=$(cat ${b.cliToken})`, "the CLI acts as the demo's admin"],
       ...env,
       [`${cli} status`, 'both members up and stable, db-1 active'],
       [`kill -9 ${db1?.pid ?? '<db-1 agent pid>'}`, "db-1's agent dies without a word"],

@@ -77,6 +77,7 @@ async function start(): Promise<void> {
     PORT: env.PORT ?? '8080',
     HOST: env.HOST || '127.0.0.1',
     SWITCHYARD_DATA_DIR: paths.dir,
+    SWITCHYARD_ADMIN_PASSWORD: env.SWITCHYARD_ADMIN_PASSWORD,
     SWITCHYARD_WEB_DIR: env.SWITCHYARD_WEB_DIR,
     LOG_LEVEL: env.LOG_LEVEL,
   });
@@ -91,10 +92,15 @@ async function start(): Promise<void> {
 
   // Imported here so that `restart-agent` does not load the server, Prisma and SQLite.
   const { buildApp, REDACTED_PATHS } = await import('../app.ts');
+  // The demo's folder is new at every start, so is its admin: the generated password is shown in the banner.
+  let adminPassword = env.SWITCHYARD_ADMIN_PASSWORD ?? '';
   const app = await buildApp({
     config,
     // The terminal is for the narration; the server's JSON log goes to a file.
     logger: { level: config.logLevel, file: paths.serverLog, redact: REDACTED_PATHS },
+    announce: (text) => {
+      adminPassword = /password: (\S+)/.exec(text)?.[1] ?? adminPassword;
+    },
   });
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -141,7 +147,11 @@ async function start(): Promise<void> {
   process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
 
   try {
-    const api = apiClient({ baseUrl: url, token: env.SWITCHYARD_TOKEN || null, userAgent: 'switchyard-demo' });
+    // An admin API token for the demo's own calls and for the CLI in the other terminal.
+    const admin = await app.db.user.findUniqueOrThrow({ where: { name: 'admin' } });
+    const cliToken = (await app.users.createToken(admin.id, 'demo CLI')).token;
+    writeFileSync(paths.cliToken, `${cliToken}\n`, { mode: 0o600 });
+    const api = apiClient({ baseUrl: url, token: cliToken, userAgent: 'switchyard-demo' });
     const tokens: Record<string, string> = {};
     for (const node of DEMO_NODES) {
       tokens[node] = (await api.post('/nodes', nodeWithToken, { name: node, address: '127.0.0.1' })).data.token;
@@ -182,6 +192,8 @@ async function start(): Promise<void> {
         dir: paths.dir,
         hooksLog: paths.hooksLog,
         serverLog: paths.serverLog,
+        cliToken: paths.cliToken,
+        adminPassword,
         pair: PAIR,
         agents: DEMO_NODES.map((node) => ({
           node,

@@ -6,6 +6,7 @@ import { alertView } from '../../server/contract/alerts.ts';
 import { errorBody } from '../../server/contract/errors.ts';
 import { nodeList, nodeView, nodeWithToken } from '../../server/contract/nodes.ts';
 import { drillView, outcomeView, type PairView, pairView } from '../../server/contract/pairs.ts';
+import { adminToken, userWithToken } from '../helpers/auth.ts';
 import { type CliRun, runCli } from '../helpers/cli-process.ts';
 import { activeName, type Cluster, startCluster } from '../helpers/ha-cluster.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
@@ -25,7 +26,8 @@ describe('switchyard CLI against a real server', () => {
   /** Authorization header of every request the server received, in order */
   const authorizations: (string | undefined)[] = [];
 
-  const cli = (...args: string[]) => runCli(args, { SWITCHYARD_URL: url });
+  let token = '';
+  const cli = (...args: string[]) => runCli(args, { SWITCHYARD_URL: url, SWITCHYARD_TOKEN: token });
   const json = (run: CliRun) => JSON.parse(run.stdout) as unknown;
   /** table columns are padded: compare with single spaces */
   const squeeze = (text: string) => text.replace(/ +/g, ' ');
@@ -53,7 +55,8 @@ describe('switchyard CLI against a real server', () => {
       },
     );
     url = baseUrl(t.app);
-    c = await startCluster({ baseUrl: url, dir: temp.path });
+    token = await adminToken(t.app);
+    c = await startCluster({ baseUrl: url, token, dir: temp.path });
     await c.waitForPair('both members Up', bothUp);
   });
 
@@ -166,7 +169,7 @@ describe('switchyard CLI against a real server', () => {
     refused(await cli('switchover', 'orders', 'db-9'), 'node "db-9" is not a member of pair orders');
 
     const waited = ok(await cli('switchover', 'orders', 'db-2', '--wait')).stdout;
-    expect(waited).toContain('manual switchover db-1 → db-2 requested by local-admin');
+    expect(waited).toContain('manual switchover db-1 → db-2 requested by admin');
     expect(waited).toContain('db-2 is now the active node of pair orders (epoch 1)');
     expect(c.hooks()).toContainEqual({ node: 'db-2', hook: 'promote', epoch: 1, phase: 'done' });
 
@@ -193,8 +196,8 @@ describe('switchyard CLI against a real server', () => {
 
   it('events with their explanations, oldest first; drill changes nothing', async () => {
     const events = ok(await cli('events', 'orders', '--limit', '50')).stdout;
-    expect(events).toContain('decision  by local-admin  (rule 5)');
-    expect(events).toContain('    manual switchover db-1 → db-2 requested by local-admin');
+    expect(events).toContain('decision  by admin  (rule 5)');
+    expect(events).toContain('    manual switchover db-1 → db-2 requested by admin');
     expect(events.indexOf('db-1 → db-2 requested')).toBeLessThan(events.indexOf('db-2 → db-1 requested'));
     const page = eventPage.parse(json(ok(await cli('events', 'orders', '--kind', 'switchover-completed', '--json'))));
     expect(page.events.map((e) => e.kind)).toEqual(['switchover-completed', 'switchover-completed']);
@@ -224,7 +227,7 @@ describe('switchyard CLI against a real server', () => {
 
     const acked = ok(await cli('ack', String(down?.id), '--comment', 'db-3 is a lab box')).stdout;
     expect(acked).toBe(
-      `alert ${down?.id} (node-down) acknowledged by local-admin: "db-3 is a lab box"; it is now open-acknowledged\n`,
+      `alert ${down?.id} (node-down) acknowledged by admin: "db-3 is a lab box"; it is now open-acknowledged\n`,
     );
     const again = alertView.parse(json(ok(await cli('ack', String(down?.id), '--comment', 'still', '--json'))));
     expect(again.state).toBe('open-acknowledged');
@@ -247,12 +250,24 @@ describe('switchyard CLI against a real server', () => {
     });
   });
 
-  it('sends a bearer token when one is configured (SWITCHYARD_TOKEN or --token), none otherwise', async () => {
+  it('sends the token of SWITCHYARD_TOKEN or --token as a bearer; without one the server says to log in', async () => {
     const from = authorizations.length;
-    ok(await runCli(['status'], { SWITCHYARD_URL: url, SWITCHYARD_TOKEN: 'syt_from_env' }));
-    ok(await runCli(['status', '--token', 'syt_from_flag'], { SWITCHYARD_URL: url, SWITCHYARD_TOKEN: 'syt_from_env' }));
-    ok(await cli('status'));
-    expect(authorizations.slice(from)).toEqual(['Bearer syt_from_env', 'Bearer syt_from_flag', undefined]);
+    ok(await runCli(['status'], { SWITCHYARD_URL: url, SWITCHYARD_TOKEN: token }));
+    refused(
+      await runCli(['status', '--token', 'syu_from_flag'], { SWITCHYARD_URL: url, SWITCHYARD_TOKEN: token }),
+      'your session or token is not valid',
+    );
+    refused(await runCli(['status'], { SWITCHYARD_URL: url }), 'log in first');
+    expect(authorizations.slice(from)).toEqual([`Bearer ${token}`, 'Bearer syu_from_flag', undefined]);
+  });
+
+  it('a viewer may look but not switch over: exit 1 with the reason', async () => {
+    const viewer = await userWithToken(t.app, 'cli-viewer', 'viewer');
+    ok(await runCli(['status'], { SWITCHYARD_URL: url, SWITCHYARD_TOKEN: viewer.token }));
+    refused(
+      await runCli(['switchover', 'orders', 'db-2'], { SWITCHYARD_URL: url, SWITCHYARD_TOKEN: viewer.token }),
+      'the viewer role cannot do this: it needs operator',
+    );
   });
 
   it('an unreachable server is exit 3 and names the URL; something that is not Switchyard is exit 1', async () => {

@@ -33,9 +33,11 @@ describe('npm run demo', () => {
     if (!s) throw new Error('no demo.json');
     return s;
   };
+  // the demo writes an admin API token for the CLI; the README's first step exports it
+  const cliToken = () => readFileSync(join(dir, 'cli-token'), 'utf8').trim();
   const hooks = () => (existsSync(join(dir, 'hooks.log')) ? readFileSync(join(dir, 'hooks.log'), 'utf8') : '');
   async function pair(url: string): Promise<PairView> {
-    const run = await runCli(['status', '--json'], { SWITCHYARD_URL: url });
+    const run = await runCli(['status', '--json'], { SWITCHYARD_URL: url, SWITCHYARD_TOKEN: cliToken() });
     expect(run.code, run.stderr).toBe(0);
     const [p] = statusView.parse(JSON.parse(run.stdout)).pairs;
     if (!p) throw new Error('the demo has no pair');
@@ -103,7 +105,10 @@ describe('npm run demo', () => {
     await waitForPair(url, 'db-1 Up again', (p) => upAndStable(p, 'db-1') === true);
 
     // step: re-enable auto-failover, with a reason, through the CLI
-    const enabled = await runCli(['auto-failover', 'demo', 'on', '--reason', 'db-1 is back'], { SWITCHYARD_URL: url });
+    const enabled = await runCli(['auto-failover', 'demo', 'on', '--reason', 'db-1 is back'], {
+      SWITCHYARD_URL: url,
+      SWITCHYARD_TOKEN: cliToken(),
+    });
     expect(enabled.code, enabled.stderr).toBe(0);
     expect(enabled.stdout).toContain('auto-failover enabled; failback to db-1 started');
     const back = await waitForPair(url, 'the failback', (p) => activeName(p) === 'db-1' && p.switchover === null);

@@ -303,7 +303,12 @@ describe('sessions, CSRF, throttling, tokens, headers, and logs without secrets'
     // no SWITCHYARD_ADMIN_PASSWORD: the first admin's password is generated and shown once
     t = await startTestApp(
       { SWITCHYARD_ADMIN_PASSWORD: '' },
-      { logger: { level: 'trace', stream }, announce: (text) => void (announced += text) },
+      {
+        logger: { level: 'trace', stream },
+        announce: (text) => {
+          announced += text;
+        },
+      },
     );
   });
   afterAll(async () => t.close());

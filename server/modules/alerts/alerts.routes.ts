@@ -2,9 +2,9 @@ import createError from '@fastify/error';
 import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
 import { acknowledgeBody, alertIdParams, alertsQuery, alertView } from '../../contract/alerts.ts';
 import { errorBody } from '../../contract/errors.ts';
+import { alertList } from '../../contract/fleet.ts';
 import { actorOf } from '../../plugins/actor.ts';
 
 const AlertNotFoundError = createError('ALERT_NOT_FOUND', 'alert %s not found', 404);
@@ -19,7 +19,7 @@ export default fp(
       '/alerts',
       {
         config: { role: 'viewer' },
-        schema: { tags, querystring: alertsQuery, response: { 200: z.object({ alerts: z.array(alertView) }) } },
+        schema: { tags, querystring: alertsQuery, response: { 200: alertList } },
       },
       async (request) => ({ alerts: await app.alerts.list(request.query) }),
     );

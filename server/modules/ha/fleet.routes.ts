@@ -1,23 +1,8 @@
 import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { z } from 'zod';
-import { pairView } from '../../contract/pairs.ts';
+import { brakeView, statusView } from '../../contract/fleet.ts';
 import { actorOf } from '../../plugins/actor.ts';
-
-const brakeView = z.object({
-  engaged: z.boolean(),
-  autoSwitchoversInWindow: z.number(),
-  limit: z.number(),
-  windowMs: z.number(),
-});
-
-const statusView = z.object({
-  pairs: z.array(pairView),
-  openAlerts: z.number(),
-  brake: brakeView,
-  fleet: z.object({ pairedNodes: z.number(), suspectNodes: z.number() }),
-});
 
 /** Fleet-wide: the global brake (SPEC rule 12) and a one-call status for the CLI and dashboards. */
 export default fp(

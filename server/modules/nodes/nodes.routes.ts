@@ -68,8 +68,10 @@ export default fp(
       { config: { role: 'admin' }, schema: { tags: ['nodes'], params: nodeIdParams } },
       async (request, reply) => {
         const before = await app.nodes.get(request.params.id);
-      if (!before || !(await app.nodes.remove(request.params.id))) throw new NodeNotFoundError(request.params.id);
-      request.audit = { before: { id: before.id, name: before.name, address: before.address, labels: before.labels } };
+        if (!before || !(await app.nodes.remove(request.params.id))) throw new NodeNotFoundError(request.params.id);
+        request.audit = {
+          before: { id: before.id, name: before.name, address: before.address, labels: before.labels },
+        };
         return reply.status(204).send();
       },
     );

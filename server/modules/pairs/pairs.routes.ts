@@ -3,13 +3,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
 import { errorBody } from '../../contract/errors.ts';
+import { eventPage, pairList } from '../../contract/fleet.ts';
 import {
   autoFailoverBody,
   createPairBody,
   drillBody,
   drillView,
   eventsQuery,
-  eventView,
   maintenanceBody,
   outcomeView,
   pairIdParams,
@@ -57,13 +57,9 @@ export default fp(
     const app = instance.withTypeProvider<ZodTypeProvider>();
     const tags = ['pairs'];
 
-    app.get(
-      '/pairs',
-      { config: { role: 'viewer' }, schema: { tags, response: { 200: z.object({ pairs: z.array(pairView) }) } } },
-      async () => ({
-        pairs: app.pairs.list(),
-      }),
-    );
+    app.get('/pairs', { config: { role: 'viewer' }, schema: { tags, response: { 200: pairList } } }, async () => ({
+      pairs: app.pairs.list(),
+    }));
 
     app.post(
       '/pairs',
@@ -157,7 +153,7 @@ export default fp(
           params: pairIdParams,
           querystring: eventsQuery,
           response: {
-            200: z.object({ events: z.array(eventView), nextBefore: z.number().nullable() }),
+            200: eventPage,
             404: errorBody,
           },
         },

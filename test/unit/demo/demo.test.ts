@@ -50,6 +50,8 @@ describe('demo banner', () => {
     dir: '/srv/sy/data/demo',
     hooksLog: '/srv/sy/data/demo/hooks.log',
     serverLog: '/srv/sy/data/demo/server.log',
+    cliToken: '/srv/sy/data/demo/cli-token',
+    adminPassword: 'generated-for-this-run',
     pair: 'demo',
     agents: [
       { node: 'db-1', pid: 4101, log: '/srv/sy/data/demo/db-1.agent.log' },
@@ -64,7 +66,9 @@ describe('demo banner', () => {
     expect(text).toContain('db-1  pid 4101');
     expect(text).toContain('db-2  pid 4102');
     expect(text).toContain('hooks log  /srv/sy/data/demo/hooks.log');
+    expect(text).toContain('login      admin / generated-for-this-run');
     for (const command of [
+      'export SWITCHYARD_TOKEN=$(cat /srv/sy/data/demo/cli-token)',
       'npx switchyard status',
       'kill -9 4101',
       'cat /srv/sy/data/demo/hooks.log',
