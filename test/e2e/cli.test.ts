@@ -207,7 +207,9 @@ describe('switchyard CLI against a real server', () => {
 
     const drill = ok(await cli('drill', 'orders', 'db-1')).stdout;
     expect(drill).toContain('drill: what if db-1 failed now in pair orders? (a simulation: nothing was changed)');
-    expect(drill).toContain('no failover: auto-failover is off');
+    // which guard holds depends on the fleet at that moment (the silent pair linked earlier may make
+    // most paired nodes look down: the mass-failure guard); what matters is that nothing would move
+    expect(drill).toMatch(/no switchover: no failover: .*; active node db-1 is Down \(drill: db-1 fails at/);
     expect(drillView.parse(json(ok(await cli('drill', 'orders', 'db-2', '--json')))).summary).toBeTruthy();
     refused(await cli('drill', 'orders', 'db-9'), 'node "db-9" is not a member of pair orders');
     expect((await c.pair()).epoch).toBe(2);
