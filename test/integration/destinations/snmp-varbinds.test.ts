@@ -289,9 +289,9 @@ describe('snmpSender without a receiver', () => {
         open.delete(id);
       },
     }).enable();
-    // a timer left running would outlive the wait below by far
-    const slow = { ...v2c, timeoutMs: 60_000 };
-    const context = () => ({ signal: new AbortController().signal, timeoutMs: 60_000 });
+    // a timer left running (20 s) would outlive the wait below (10 s)
+    const slow = { ...v2c, timeoutMs: 20_000 };
+    const context = () => ({ signal: new AbortController().signal, timeoutMs: 20_000 });
     // port 9 (discard): nothing needs to listen for a UDP datagram to leave
     await snmpSender.send(slow, makeNotification(), context());
     await snmpSender.send({ ...slow, host: '::1' }, makeNotification(), context());
@@ -305,7 +305,7 @@ describe('snmpSender without a receiver', () => {
     };
     await snmpSender.send(v3, makeNotification(), context());
     const controller = new AbortController();
-    const aborted = snmpSender.send(slow, makeNotification(), { signal: controller.signal, timeoutMs: 60_000 });
+    const aborted = snmpSender.send(slow, makeNotification(), { signal: controller.signal, timeoutMs: 20_000 });
     controller.abort();
     await expect(aborted).rejects.toThrow(/aborted/);
     recording = false;
