@@ -29,6 +29,7 @@ export async function withDeadline<T>(context: SendContext, run: (signal: AbortS
   });
   aborted.catch(() => {});
   try {
+    if (controller.signal.aborted) throw controller.signal.reason;
     return await Promise.race([run(controller.signal), aborted]);
   } catch (error) {
     // Whatever the I/O layer made of the abort, report why the attempt ended.
