@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { packageRoot } from '../../../config.ts';
@@ -76,6 +78,11 @@ export interface WebhookSenderOptions {
  * connection errors are retryable; any other status is a configuration or
  * receiver problem that retrying will not fix. Redirects are not followed: a
  * signed POST should reach the configured URL or fail visibly.
+ *
+ * node:http with its own connection per attempt, not fetch: after an aborted
+ * request, fetch's shared pool (undici) opened a fresh idle connection to the
+ * hanging receiver and kept it for its keep-alive time. Alerts are rare, so
+ * reuse buys nothing, and one attempt owning one socket is easy to account for.
  */
 export function createWebhookSender(options: WebhookSenderOptions = {}): Sender<WebhookConfig> {
   const now = options.now ?? Date.now;
@@ -85,33 +92,26 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Sender<
       withDeadline(context, async (signal) => {
         const body = JSON.stringify(webhookPayload(notification));
         const target = new URL(config.url);
-        let response: Response;
+        const headers = {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          'idempotency-key': notification.idempotencyKey,
+          'user-agent': userAgent,
+          [SIGNATURE_HEADER]: signWebhook(config.secret, Math.floor(now() / 1000), body),
+        };
+        let response: WebhookResponse;
         try {
-          response = await fetch(target, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'idempotency-key': notification.idempotencyKey,
-              'user-agent': userAgent,
-              [SIGNATURE_HEADER]: signWebhook(config.secret, Math.floor(now() / 1000), body),
-            },
-            body,
-            redirect: 'manual',
-            signal,
-          });
+          response = await post(target, headers, body, signal);
         } catch (error) {
           // Only the origin: the path or query may hold a token, and this text is shown in the UI.
-          throw new DeliveryError(`could not reach ${target.origin}: ${fetchErrorText(error)}`, true);
+          throw new DeliveryError(`could not reach ${target.origin}: ${errorText(error)}`, true);
         }
-        if (response.ok) {
-          // Nothing to read; cancelling releases the connection now rather than at the pool's leisure.
-          await response.body?.cancel().catch(() => {});
-          return;
-        }
-        const snippet = await readSnippet(response);
+        if (response.status >= 200 && response.status < 300) return;
         const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-        const location = response.headers.get('location');
-        const detail = location ? ` (redirect to ${location} not followed: configure the final URL)` : '';
+        const detail = response.location
+          ? ` (redirect to ${response.location} not followed: configure the final URL)`
+          : '';
+        const snippet = oneLineSnippet(response.bodyStart);
         throw new DeliveryError(
           `${status}${detail}${snippet ? `: ${snippet}` : ''}`,
           isRetryableStatus(response.status),
@@ -126,34 +126,62 @@ export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429;
 }
 
-/** The start of an error body, one line, for the delivery's error text. */
-async function readSnippet(response: Response): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < SNIPPET_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } catch {
-    // A body that breaks off still leaves the status to report.
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const text = new TextDecoder().decode(Buffer.concat(chunks).subarray(0, SNIPPET_BYTES));
-  const line = text.replace(/\s+/g, ' ').trim();
+interface WebhookResponse {
+  status: number;
+  statusText: string;
+  location: string | null;
+  /** at most SNIPPET_BYTES of the body, for the error text */
+  bodyStart: Buffer;
+}
+
+/**
+ * One request on a connection of its own (`agent: false` sends
+ * `Connection: close`). Resolves when the response has ended, or once
+ * SNIPPET_BYTES of its body are in (the rest is not read: the socket is
+ * destroyed). Aborting the signal destroys the socket at any point.
+ */
+function post(url: URL, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<WebhookResponse> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
+      method: 'POST',
+      headers,
+      agent: false,
+      signal,
+    });
+    request.once('error', reject);
+    request.once('response', (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => {
+        response.destroy();
+        resolve({
+          status: response.statusCode ?? 0,
+          statusText: response.statusMessage ?? '',
+          location: response.headers.location ?? null,
+          bodyStart: Buffer.concat(chunks).subarray(0, SNIPPET_BYTES),
+        });
+      };
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= SNIPPET_BYTES) done();
+      });
+      response.once('end', done);
+      // A body cut short (or the abort) still leaves a status to report; an abort wins in withDeadline.
+      response.once('error', done);
+    });
+    request.end(body);
+  });
+}
+
+/** The start of an error body, one line. */
+function oneLineSnippet(bytes: Buffer): string {
+  const line = new TextDecoder().decode(bytes).replace(/\s+/g, ' ').trim();
   return line.length > SNIPPET_CHARS ? `${line.slice(0, SNIPPET_CHARS)}…` : line;
 }
 
-/** undici reports "fetch failed" and hides the reason in `cause`. */
-function fetchErrorText(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause;
-  const inner = cause instanceof Error ? cause : error instanceof Error ? error : null;
-  if (!inner) return String(error);
-  const code = (inner as NodeJS.ErrnoException).code;
-  return code && !inner.message.includes(code) ? `${code} ${inner.message}` : inner.message;
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code && !error.message.includes(code) ? `${code} ${error.message}` : error.message;
 }
