@@ -18,7 +18,8 @@ afterEach(async () => {
   await receiver.close();
 });
 
-const config = (overrides: Record<string, unknown> = {}) => webhookConfig.parse({ url: receiver.url, secret, ...overrides });
+const config = (overrides: Record<string, unknown> = {}) =>
+  webhookConfig.parse({ url: receiver.url, secret, ...overrides });
 const send = (timeoutMs = 5000) => webhookSender.send(config(), notification, sendContext(timeoutMs));
 const failure = async (attempt: Promise<unknown>): Promise<DeliveryError> => {
   const error = await attempt.then(
@@ -107,7 +108,10 @@ describe('webhook sender against a verifying HTTP receiver', () => {
     receiver.respond('hang');
     const handles = () => {
       const info = process.getActiveResourcesInfo();
-      return { sockets: info.filter((r) => r === 'TCPSocketWrap').length, timers: info.filter((r) => r === 'Timeout').length };
+      return {
+        sockets: info.filter((r) => r === 'TCPSocketWrap').length,
+        timers: info.filter((r) => r === 'Timeout').length,
+      };
     };
     const before = handles();
     const timeoutMs = 300;
