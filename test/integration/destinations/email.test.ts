@@ -169,12 +169,15 @@ describe('e-mail sender against a real SMTP server', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = silent.address() as { port: number };
+      const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      const timersBefore = timers();
       const timeoutMs = 300;
       const started = Date.now();
       const error = await failure(emailSender.send(config(port), notification, sendContext(timeoutMs)));
       expect(Date.now() - started).toBeLessThan(5 * timeoutMs);
       expect(error.retryable).toBe(true);
       await waitFor('the silent server to see the connection closed', () => sockets.size === 0);
+      await waitFor('nodemailer to hold no timer', () => timers() <= timersBefore);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));

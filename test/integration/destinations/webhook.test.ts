@@ -1,12 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webhookConfig } from '../../../server/contract/destinations.ts';
 import { DeliveryError } from '../../../server/modules/destinations/notification.ts';
-import { webhookPayload, webhookSender } from '../../../server/modules/destinations/senders/webhook.ts';
+import {
+  createWebhookSender,
+  webhookPayload,
+  webhookSender,
+} from '../../../server/modules/destinations/senders/webhook.ts';
 import { sampleNotification, sendContext } from '../../helpers/notification.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.ts';
 
+const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const secret = 'whsec-0123456789abcdef';
 const notification = sampleNotification();
 
@@ -40,7 +48,7 @@ describe('webhook sender against a verifying HTTP receiver', () => {
     expect(request?.headers).toMatchObject({
       'content-type': 'application/json',
       'idempotency-key': 'alert-42:raised:1',
-      'user-agent': 'switchyard/0.1.0',
+      'user-agent': `switchyard/${packageJson.version}`,
     });
     expect(request?.body).toEqual(webhookPayload(notification));
     expect(request?.body).toMatchObject({
@@ -102,6 +110,14 @@ describe('webhook sender against a verifying HTTP receiver', () => {
     expect(error).toMatchObject({ retryable: false });
     expect(error.message).toContain('HTTP 401');
     expect(receiver.received[0]?.verification).toEqual({ ok: false, reason: 'mismatch' });
+  });
+
+  it('signs with the time of sending, so a receiver refuses a stale (replayed) request', async () => {
+    const tenMinutesAgo = () => Date.now() - 10 * 60_000;
+    const stale = createWebhookSender({ now: tenMinutesAgo });
+    const error = await failure(stale.send(config(), notification, sendContext(5000)));
+    expect(error).toMatchObject({ retryable: false });
+    expect(receiver.received[0]?.verification).toEqual({ ok: false, reason: 'outside-tolerance' });
   });
 
   it('ends a hanging request by timeoutMs with a retryable error and leaves no socket or timer behind', async () => {
