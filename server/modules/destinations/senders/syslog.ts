@@ -85,15 +85,17 @@ async function sendUdp(host: string, port: number, message: Buffer, signal: Abor
     };
     const onAbort = () => finish(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', finish);
+    socket.on('error', finish);
     socket.send(message, port, target.address, (error) => finish(error));
   });
 }
 
 /**
- * Connect, write one octet-counted frame, close. Resolves once the frame is
- * flushed to the kernel and the socket is closed (destroying after `finish`
- * still lets the kernel deliver what it holds, then FIN).
+ * Connect, write one octet-counted frame, end. Resolves once the frame is
+ * flushed to the kernel; the socket is destroyed then rather than waiting for
+ * the peer's FIN (the kernel still delivers what it holds, then sends ours),
+ * so a peer that never closes cannot hold the attempt open. Syslog over TCP
+ * has no receipt: "written" is as delivered as it gets.
  */
 function sendTcp(host: string, port: number, frame: Buffer, signal: AbortSignal): Promise<void> {
   return new Promise((done, fail) => {
@@ -110,7 +112,7 @@ function sendTcp(host: string, port: number, frame: Buffer, signal: AbortSignal)
     };
     const onAbort = () => settle(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', (error) =>
+    socket.on('error', (error) =>
       settle(new DeliveryError(`syslog over TCP to ${host}:${port}: ${error.message}`, true)),
     );
     // 'finish' (not end's callback, which also runs on error) means every byte reached the kernel.

@@ -148,7 +148,7 @@ function post(url: URL, headers: Record<string, string>, body: string, signal: A
       agent: false,
       signal,
     });
-    request.once('error', reject);
+    request.on('error', reject); // `on`: a late second error must not go unhandled
     request.once('response', (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -168,7 +168,7 @@ function post(url: URL, headers: Record<string, string>, body: string, signal: A
       });
       response.once('end', done);
       // A body cut short (or the abort) still leaves a status to report; an abort wins in withDeadline.
-      response.once('error', done);
+      response.on('error', done);
     });
     request.end(body);
   });
