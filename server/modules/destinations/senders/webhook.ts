@@ -91,7 +91,8 @@ export function createWebhookSender(options: WebhookSenderOptions = {}): Sender<
     send: (config, notification, context) =>
       withDeadline(context, async (signal) => {
         const body = JSON.stringify(webhookPayload(notification));
-        const target = new URL(config.url);
+        const target = URL.canParse(config.url) ? new URL(config.url) : null;
+        if (!target) throw new DeliveryError('the webhook URL is not a valid URL', false);
         const headers = {
           'content-type': 'application/json',
           'content-length': String(Buffer.byteLength(body)),
