@@ -4,9 +4,11 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from '@fa
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type Config, packageRoot } from './config.ts';
 import agentsPlugin, { type AgentsOptions } from './modules/agents/index.ts';
-import alertsPlugin from './modules/alerts/index.ts';
+import alertsPlugin, { type AlertsOptions } from './modules/alerts/index.ts';
 import auditPlugin from './modules/audit/index.ts';
 import authPlugin from './modules/auth/index.ts';
+import destinationsPlugin from './modules/destinations/index.ts';
+import type { OutboxOptions } from './modules/destinations/outbox.worker.ts';
 import haPlugin, { type HaOptions } from './modules/ha/index.ts';
 import healthRoutes from './modules/health/health.routes.ts';
 import nodesPlugin from './modules/nodes/index.ts';
@@ -32,6 +34,9 @@ export interface BuildAppOptions {
   agents?: AgentsOptions;
   /** global brake and mass-failure settings of the HA manager */
   ha?: HaOptions;
+  /** retry pacing of the alert outbox (tests make it fast) */
+  outbox?: OutboxOptions;
+  alerts?: AlertsOptions;
   /** where the first admin's generated password is shown (tests capture it) */
   announce?: UsersOptions['announce'];
 }
@@ -76,7 +81,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(nodesPlugin);
   await app.register(haPlugin, options.ha ?? {});
   await app.register(pairsPlugin);
-  await app.register(alertsPlugin);
+  await app.register(alertsPlugin, options.alerts ?? {});
+  await app.register(destinationsPlugin, options.outbox ?? {});
   await app.register(authPlugin);
   await app.register(usersPlugin, {
     ...(config.adminPassword ? { adminPassword: config.adminPassword } : {}),

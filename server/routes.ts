@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import agentRoutes from './modules/agents/agents.routes.ts';
 import alertRoutes from './modules/alerts/alerts.routes.ts';
 import authRoutes from './modules/auth/auth.routes.ts';
+import destinationRoutes from './modules/destinations/destinations.routes.ts';
 import fleetRoutes from './modules/ha/fleet.routes.ts';
 import liveRoutes from './modules/live/live.routes.ts';
 import nodeRoutes from './modules/nodes/nodes.routes.ts';
@@ -26,6 +27,7 @@ export default fp(
         await operator.register(nodeRoutes);
         await operator.register(pairRoutes);
         await operator.register(alertRoutes);
+        await operator.register(destinationRoutes);
         await operator.register(fleetRoutes);
         await operator.register(liveRoutes);
       },
@@ -35,6 +37,18 @@ export default fp(
   },
   {
     name: 'api-routes',
-    dependencies: ['nodes', 'agents', 'websocket', 'errors', 'pairs', 'alerts', 'ha', 'auth', 'users', 'audit'],
+    dependencies: [
+      'nodes',
+      'agents',
+      'websocket',
+      'errors',
+      'pairs',
+      'alerts',
+      'ha',
+      'auth',
+      'users',
+      'audit',
+      'destinations',
+    ],
   },
 );

@@ -61,12 +61,13 @@ export const snmpConfig = z
         user: z.string().min(1).max(32),
         authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).default('sha'),
         authKey: z.string().min(8, 'SNMPv3 keys are at least 8 characters').max(128),
-        privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']).default('aes'),
+        // no DES: Node's OpenSSL 3 cannot do it (and it should not be used)
+        privProtocol: z.enum(['aes', 'aes256b', 'aes256r']).default('aes'),
         privKey: z.string().min(8, 'SNMPv3 keys are at least 8 characters').max(128),
         /** the sender's engine ID (hex); the receiver must know it for traps */
         engineId: z
           .string()
-          .regex(/^(0x)?[0-9a-fA-F]{10,64}$/, 'hex, 5 to 32 bytes')
+          .regex(/^(0x)?([0-9a-fA-F]{2}){5,32}$/, 'hex, 5 to 32 whole bytes')
           .optional(),
       })
       .optional(),

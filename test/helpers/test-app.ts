@@ -24,7 +24,7 @@ export async function startTestApp(
     setup?: (app: FastifyInstance) => void;
     /** an existing folder to use instead of a fresh temporary one (the caller removes it) */
     dir?: string;
-  } & Pick<BuildAppOptions, 'clock' | 'agents' | 'ha' | 'announce' | 'logger'> = {},
+  } & Pick<BuildAppOptions, 'clock' | 'agents' | 'ha' | 'announce' | 'logger' | 'outbox' | 'alerts'> = {},
 ): Promise<TestApp> {
   const temp = options.dir ? { path: options.dir, cleanup: () => {} } : makeTempDir();
   const parsed = parseConfig({
@@ -43,6 +43,8 @@ export async function startTestApp(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.agents ? { agents: options.agents } : {}),
     ...(options.ha ? { ha: options.ha } : {}),
+    ...(options.outbox ? { outbox: options.outbox } : {}),
+    ...(options.alerts ? { alerts: options.alerts } : {}),
   });
   options.setup?.(app);
   if (options.listen || options.port !== undefined) await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });

@@ -19,6 +19,7 @@ const WRITE_ROUTES: { method: 'POST' | 'PUT' | 'PATCH'; url: (ids: { pair: strin
   { method: 'POST', url: () => '/api/v1/tokens' },
   { method: 'PUT', url: () => '/api/v1/me/password' },
   { method: 'POST', url: () => '/api/v1/auth/login' },
+  { method: 'POST', url: () => '/api/v1/destinations' },
 ];
 
 const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;

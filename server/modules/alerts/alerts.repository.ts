@@ -1,6 +1,7 @@
 import type { AlertState } from '../../contract/alerts.ts';
 import type { PrismaClient } from '../../db/client.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
+import { enqueueAlertTransition } from '../destinations/outbox.repository.ts';
 import type { AlertEffect } from '../ha/ha-engine.ts';
 
 export type { Alert as AlertRow } from '../../generated/prisma/client.ts';
@@ -22,13 +23,14 @@ export async function applyAlertEffect(tx: Tx, pairId: string | null, at: Date, 
     case 'raise-alert': {
       const open = await tx.alert.findFirst({ where: { key: e.key, state: { in: OPEN } } });
       if (open) {
+        // A repeat counts up in place; destinations already heard of this alert.
         await tx.alert.update({
           where: { id: open.id },
           data: { count: { increment: 1 }, lastRaisedAt: at, message: e.message, severity: e.severity },
         });
         return;
       }
-      await tx.alert.create({
+      const created = await tx.alert.create({
         data: {
           key: e.key,
           kind: e.kind,
@@ -42,22 +44,26 @@ export async function applyAlertEffect(tx: Tx, pairId: string | null, at: Date, 
           lastRaisedAt: at,
         },
       });
+      await enqueueAlertTransition(tx, created, 'raised', at);
       return;
     }
     case 'clear-alert': {
       const open = await tx.alert.findMany({ where: { key: e.key, state: { in: OPEN }, ackOnly: false } });
       for (const row of open) {
-        await tx.alert.update({
+        const cleared = await tx.alert.update({
           where: { id: row.id },
           data: { state: row.state === 'open' ? 'closed' : 'closed-acknowledged', clearedAt: at },
         });
+        await enqueueAlertTransition(tx, cleared, 'cleared', at);
       }
       return;
     }
     case 'acknowledge-alert': {
       const rows = await tx.alert.findMany({ where: { key: e.key, state: { in: [...OPEN, 'closed'] } } });
-      for (const row of rows)
-        await tx.alert.update({ where: { id: row.id }, data: ackData(row, e.actor, e.comment, at) });
+      for (const row of rows) {
+        const acked = await tx.alert.update({ where: { id: row.id }, data: ackData(row, e.actor, e.comment, at) });
+        await enqueueAlertTransition(tx, acked, 'acknowledged', at);
+      }
       return;
     }
   }
@@ -85,10 +91,19 @@ export function alertsRepository(db: PrismaClient) {
     },
     /** Acknowledges one alert by id; null when it does not exist. */
     async acknowledge(id: number, by: string, comment: string, at: Date) {
-      const row = await db.alert.findUnique({ where: { id } });
-      if (!row) return null;
-      if (row.state === 'closed-acknowledged') return row;
-      return db.alert.update({ where: { id }, data: ackData(row, by, comment, at) });
+      return db.$transaction(async (tx) => {
+        const row = await tx.alert.findUnique({ where: { id } });
+        if (!row) return null;
+        if (row.state === 'closed-acknowledged') return row;
+        const acked = await tx.alert.update({ where: { id }, data: ackData(row, by, comment, at) });
+        await enqueueAlertTransition(tx, acked, 'acknowledged', at);
+        return acked;
+      });
+    },
+
+    /** Raises (or counts up) an alert of no pair, with its deliveries, in one transaction. */
+    async raise(effect: Extract<AlertEffect, { type: 'raise-alert' }>, at: Date) {
+      await db.$transaction(async (tx) => applyAlertEffect(tx, null, at, effect));
     },
     async countOpen() {
       return db.alert.count({ where: { state: { in: OPEN } } });

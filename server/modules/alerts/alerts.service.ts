@@ -31,7 +31,7 @@ interface Deps {
   pairs: PairsRepository;
   engine: HaEngine;
   clock: Clock;
-  onChange?: (alert: AlertView) => void;
+  onChange?: () => void;
 }
 
 /** The problem summary and acknowledgements (SPEC §5). */
@@ -72,7 +72,7 @@ export function alertsService({ repository, pairs, engine, clock, onChange }: De
       }
       const after = await repository.get(id);
       const view = after ? alertView(after) : null;
-      if (view) onChange?.(view);
+      onChange?.();
       return view;
     },
 

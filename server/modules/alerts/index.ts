@@ -1,20 +1,29 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { AlertView } from '../../contract/alerts.ts';
 import { pairsRepository } from '../pairs/pairs.repository.ts';
 import { alertsRepository } from './alerts.repository.ts';
 import { type AlertsService, alertsService } from './alerts.service.ts';
+import { LoggingCheck } from './logging-check.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     alerts: AlertsService;
-    alertChanged: Set<(alert: AlertView) => void>;
+    /** alerts changed outside the HA manager's decisions (acknowledgements, the logging check) */
+    alertChanged: Set<() => void>;
   }
 }
 
-export default fp(
-  async function alertsPlugin(app: FastifyInstance) {
-    const listeners = new Set<(alert: AlertView) => void>();
+export interface AlertsOptions {
+  /** how often the HA auto-failover logging check runs (seed 004: 10 s) */
+  loggingCheckEveryMs?: number;
+}
+
+export default fp<AlertsOptions>(
+  async function alertsPlugin(app: FastifyInstance, options) {
+    const listeners = new Set<() => void>();
+    const changed = () => {
+      for (const l of listeners) l();
+    };
     app.decorate('alertChanged', listeners);
     app.decorate(
       'alerts',
@@ -23,11 +32,12 @@ export default fp(
         pairs: pairsRepository(app.db),
         engine: app.ha,
         clock: app.clock,
-        onChange: (alert) => {
-          for (const l of listeners) l(alert);
-        },
+        onChange: changed,
       }),
     );
+    const check = new LoggingCheck(app.db, alertsRepository(app.db), app.clock, changed, options.loggingCheckEveryMs);
+    app.addHook('onReady', async () => check.start());
+    app.addHook('preClose', async () => check.stop());
   },
   { name: 'alerts', dependencies: ['ha', 'database', 'clock'] },
 );

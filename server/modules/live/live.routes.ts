@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
-import type { AlertView } from '../../contract/alerts.ts';
 import type { LiveMessage } from '../../contract/live.ts';
 import type { PairChange } from '../ha/ha-engine.ts';
 
@@ -48,7 +47,7 @@ export default fp(
           reason: s.reason,
         },
       });
-    const onAlert = (_alert: AlertView) => {
+    const onAlert = () => {
       openAlerts()
         .then((alerts) => broadcast({ type: 'alerts', alerts }))
         .catch((error: unknown) => app.log.warn({ err: error }, 'live: could not read open alerts'));

@@ -167,8 +167,6 @@ export function toDeliveryError(error: unknown, config: Pick<SnmpConfig, 'host' 
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
   const message = error instanceof Error ? error.message : String(error);
   if (DNS_CODES.has(code)) return new DeliveryError(`SNMP: cannot resolve ${config.host} (${code})`, true);
-  if (code === 'ERR_OSSL_EVP_UNSUPPORTED' && config.v3?.privProtocol === 'des')
-    return new DeliveryError('SNMP: DES privacy is not available in this Node.js (OpenSSL 3); use AES', false);
   if (/^E[A-Z]+$/.test(code) && !PERMANENT_CODES.has(code))
     return new DeliveryError(`SNMP: socket error sending to ${where}: ${message}`, true);
   return new DeliveryError(`SNMP: cannot send a trap to ${where}: ${message}`, false);
