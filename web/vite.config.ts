@@ -11,6 +11,8 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true },
   server: {
+    // The UI imports the server's zod contract (server/contract): let the dev server read it.
+    fs: { allow: ['..'] },
     proxy: {
       '/api': { target: apiTarget, ws: true },
       '/healthz': apiTarget,
