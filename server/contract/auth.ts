@@ -35,6 +35,9 @@ export const sessionView = z.object({
   expiresAt: z.string(),
 });
 
+/** "Who am I" for a browser: a session, or nobody (a 200 either way, so a first visit logs no error). */
+export const whoAmI = z.union([sessionView, z.object({ user: z.null(), csrfToken: z.null(), expiresAt: z.null() })]);
+
 export const createUserBody = z.strictObject({ name: userName, role, password });
 export const updateUserBody = z
   .strictObject({ role: role.optional(), disabled: z.boolean().optional(), password: password.optional() })

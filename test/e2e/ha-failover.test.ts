@@ -113,6 +113,17 @@ describe('orchestration end to end', () => {
     ).toEqual(['db-2 prePromoteCheck 1', 'db-1 demote 1', 'db-2 prePromoteCheck 1', 'db-2 promote 1']);
   });
 
+  it('a pair linked while its agents already run knows them connected: a switchover demotes the old active', async () => {
+    await setup({ linkAfterAgents: true });
+    const p = await c.pair();
+    expect(p.members.map((m) => m.connected)).toEqual([true, true]);
+    expect((await c.api('POST', `/pairs/${c.pairId}/switchover`, { to: 'db-2' })).status).toBe(200);
+    await c.waitForPair('db-2 active', (x) => activeName(x) === 'db-2' && !x.switchover);
+    expect(c.hooks().filter((h) => h.phase === 'done' && h.hook === 'demote')).toEqual([
+      { node: 'db-1', hook: 'demote', epoch: 1, phase: 'done' },
+    ]);
+  });
+
   it('maintenance blocks failover', async () => {
     await setup({ autoFailover: true });
     expect((await c.api('PUT', `/pairs/${c.pairId}/maintenance`, { enabled: true })).status).toBe(200);

@@ -78,6 +78,8 @@ export interface ClusterOptions {
   /** per node: hook shell snippets run before the hook logs "done" (e.g. "sleep 3") */
   slowHooks?: Record<string, Partial<Record<'prePromoteCheck' | 'promote' | 'demote', string>>>;
   prePromoteCheck?: Record<string, string>;
+  /** start the agents first and link the pair once they are connected (the usual order in real life) */
+  linkAfterAgents?: boolean;
 }
 
 function hookCommand(log: string, node: string, hook: string, extra = '') {
@@ -123,6 +125,17 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     );
     nodes[name] = { id: created.body.node.id, token: created.body.token, configFile };
   }
+  const agentProcesses: Cluster['agents'] = {};
+  if (o.linkAfterAgents) {
+    for (const name of ['db-1', 'db-2']) {
+      const node = nodes[name];
+      if (node) agentProcesses[name] = startAgentProcess(node.configFile);
+    }
+    await waitFor('both agents connected', async () => {
+      const list = await api<{ nodes: { name: string; connected: boolean }[] }>('GET', '/nodes');
+      return list.body.nodes.filter((n) => n.connected).length === 2;
+    });
+  }
   const linked = await api<PairView>('POST', '/pairs', {
     name: 'orders',
     primary: nodes['db-1']?.id,
@@ -133,7 +146,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   if (linked.status !== 201) throw new Error(`linking: ${JSON.stringify(linked.body)}`);
   const pairId = linked.body.id;
 
-  const agents: Cluster['agents'] = {};
+  const agents: Cluster['agents'] = agentProcesses;
   const cluster: Cluster = {
     dir: o.dir,
     nodes,
@@ -192,8 +205,10 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const enabled = await api('PUT', `/pairs/${pairId}/auto-failover`, { enabled: true });
     if (enabled.status !== 200) throw new Error(`enabling auto-failover: ${JSON.stringify(enabled.body)}`);
   }
-  cluster.startAgent('db-1');
-  cluster.startAgent('db-2');
+  if (!o.linkAfterAgents) {
+    cluster.startAgent('db-1');
+    cluster.startAgent('db-2');
+  }
   return cluster;
 }
 

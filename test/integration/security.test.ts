@@ -34,8 +34,8 @@ const ROWS: Row[] = [
     allowed: 401,
   },
   { method: 'POST', path: '/api/v1/auth/logout', need: 'viewer', request: () => ({}), allowed: 204 },
-  // an API token is not a session
-  { method: 'GET', path: '/api/v1/auth/session', need: 'viewer', request: () => ({}), allowed: 400 },
+  // "who am I": a session, or nobody (an API token is not a session)
+  { method: 'GET', path: '/api/v1/auth/session', need: 'public', request: () => ({}), allowed: 200 },
   {
     method: 'PUT',
     path: '/api/v1/me/password',

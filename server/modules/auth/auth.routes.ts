@@ -3,14 +3,13 @@ import type { ZodTypeProvider } from '@fastify/type-provider-zod';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { z } from 'zod';
-import { loginBody, sessionView } from '../../contract/auth.ts';
+import { loginBody, sessionView, whoAmI } from '../../contract/auth.ts';
 import { errorBody } from '../../contract/errors.ts';
 import { userView } from '../users/users.service.ts';
 import { SESSION_COOKIE } from './index.ts';
 
 const InvalidLogin = createError('INVALID_LOGIN', 'wrong user name or password', 401);
 const LoginLocked = createError('LOGIN_LOCKED', 'too many failed logins: try again in %s s', 429);
-const NoSession = createError('NO_SESSION', 'this request is authenticated by an API token, not a session', 400);
 
 /** Login, logout and "who am I" (with the CSRF token the UI sends back on writes). */
 export default fp(
@@ -74,11 +73,11 @@ export default fp(
 
     app.get(
       '/auth/session',
-      { config: { role: 'viewer' }, schema: { tags, response: { 200: sessionView, 400: errorBody } } },
+      { config: { role: 'public' }, schema: { tags, response: { 200: whoAmI } } },
       async (request) => {
         const who = request.principal;
         const session = who ? await app.auth.session(who) : null;
-        if (!who || !session) throw new NoSession();
+        if (!who || !session) return { user: null, csrfToken: null, expiresAt: null };
         const user = await app.db.user.findUniqueOrThrow({ where: { id: who.userId } });
         return { user: userView(user), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
       },

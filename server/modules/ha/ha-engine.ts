@@ -93,6 +93,8 @@ export interface EngineOptions {
   onSignal?: (pairId: string, signal: Signal) => void;
   /** a node's peer view is forwarded to the manager at least this often while unchanged */
   peerRefreshMs?: number;
+  /** what agent ingest knows of a node right now: a pair linked while its agents run must not think them gone */
+  nodeNow?: (nodeId: string) => { connected: boolean; role: HeartbeatBody['role']; epoch: number } | null;
 }
 
 interface NodeRuntime {
@@ -149,6 +151,14 @@ export class HaEngine {
     const now = this.o.clock.now();
     this.addPairRuntime(state, profile, now);
     this.o.onPairChange?.({ pairId: state.pairId, state, at: now, alertsChanged: false });
+    // Agents already connected before the pair existed: tell the manager, as a reconnect would.
+    for (const m of state.members) {
+      const known = this.o.nodeNow?.(m.nodeId);
+      const node = this.nodes.get(m.nodeId);
+      if (!known || !node || !known.connected) continue;
+      node.reported = { connected: true, role: known.role, epoch: known.epoch };
+      void this.dispatch(state.pairId, { type: 'node-report', nodeId: m.nodeId, ...node.reported });
+    }
   }
 
   removePair(pairId: string): void {

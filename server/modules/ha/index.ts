@@ -45,6 +45,12 @@ export default fp<HaOptions>(
       onSignal: (pairId, signal) => {
         for (const listener of events.signal) listener(pairId, signal);
       },
+      nodeNow: (nodeId) => {
+        const live = app.ingest.live(nodeId);
+        if (!live) return null;
+        const body = live.lastHeartbeat?.body;
+        return { connected: live.connected, role: body?.role ?? 'unknown', epoch: body?.epoch ?? 0 };
+      },
     });
     app.decorate('ha', engine);
     app.decorate('haEvents', events);

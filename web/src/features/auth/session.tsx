@@ -1,7 +1,7 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import type { z } from 'zod';
-import { sessionView, type userView } from '../../../../server/contract/auth.ts';
-import { ApiError, api, setCsrfToken } from '../../lib/api-client.ts';
+import { sessionView, type userView, whoAmI } from '../../../../server/contract/auth.ts';
+import { api, setCsrfToken } from '../../lib/api-client.ts';
 
 export type User = z.infer<typeof userView>;
 type Role = User['role'];
@@ -20,14 +20,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [loading, setLoading] = useState(true);
 
   useEffect(() => {
-    api('GET', '/auth/session', undefined, sessionView)
+    api('GET', '/auth/session', undefined, whoAmI)
       .then((s) => {
         setCsrfToken(s.csrfToken);
         setUser(s.user);
       })
-      .catch((error: unknown) => {
-        if (!(error instanceof ApiError) || error.status !== 401) console.warn('session check failed', error);
-      })
+      .catch(() => setUser(null))
       .finally(() => setLoading(false));
   }, []);
 
