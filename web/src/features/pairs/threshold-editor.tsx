@@ -117,6 +117,7 @@ export function ThresholdEditor({
                     onChange={(e) => set(intervalKey, e.target.value)}
                   />
                 </label>
+                {kind !== 'downHeartbeat' && <span aria-hidden="true" />}
                 {kind === 'downHeartbeat' && (
                   <label className="inline">
                     <input
