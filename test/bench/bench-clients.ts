@@ -6,13 +6,15 @@ import { AGENT_CLOSE, AGENT_PROTOCOL_VERSION } from '../../server/contract/agent
 /**
  * The agents' side of the benchmark, in its own process: one WebSocket per
  * agent, a hello, then one heartbeat per agent per second, spread evenly over
- * the second. When the server goes away (1001) each one reconnects exactly as
+ * the second. The parent brings the fleet up in steps and can silence agents. When the server goes away (1001) each one reconnects exactly as
  * the agent does: nextDelay() with the agent's default backoff and its own
  * random draws.
  */
 
 const [url = '', countText = '0'] = process.argv.slice(2);
 const count = Number(countText);
+/** agents told to go silent: their sockets stay open, their heartbeats stop (a hung node) */
+const silenced = new Set<number>();
 const send = (message: unknown) => process.send?.(message);
 const sockets: (WebSocket | undefined)[] = [];
 let tokens: string[] = [];
@@ -76,29 +78,51 @@ function open(i: number, attempt = 0): Promise<void> {
 
 const openCount = () => sockets.filter((s) => s?.readyState === WebSocket.OPEN).length;
 
-process.on('message', async (message: { type: 'start'; tokens: string[] } | { type: 'count' }) => {
+type Message =
+  | { type: 'start'; tokens: string[]; upTo?: number }
+  | { type: 'more'; upTo: number }
+  | { type: 'silence'; indices: number[] }
+  | { type: 'count' };
+
+let connectedUpTo = 0;
+let beating: NodeJS.Timeout | undefined;
+
+/** Brings agents [connectedUpTo, upTo) up, at most 200 handshakes in flight. */
+async function connectUpTo(upTo: number) {
+  const started = performance.now();
+  let next = connectedUpTo;
+  await Promise.all(
+    Array.from({ length: 200 }, async () => {
+      while (next < upTo) await open(next++);
+    }),
+  );
+  connectedUpTo = upTo;
+  send({ type: 'connected', open: openCount(), failed: refused, seconds: (performance.now() - started) / 1000 });
+}
+
+process.on('message', async (message: Message) => {
   if (message.type === 'count') {
     send({ type: 'count', open: openCount() });
     return;
   }
+  if (message.type === 'silence') {
+    for (const i of message.indices) silenced.add(i);
+    send({ type: 'silenced', count: silenced.size, at: Date.now() });
+    return;
+  }
+  if (message.type === 'more') {
+    await connectUpTo(message.upTo);
+    return;
+  }
   tokens = message.tokens;
-  const started = performance.now();
-  // At most 200 handshakes in flight while the fleet is first brought up.
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 200 }, async () => {
-      while (next < count) await open(next++);
-    }),
-  );
-  send({ type: 'connected', open: openCount(), failed: refused, seconds: (performance.now() - started) / 1000 });
-
+  await connectUpTo(message.upTo ?? count);
   // 50 slots of 20 ms: every connection beats once a second, the load spread over the second.
   let tick = 0;
-  setInterval(() => {
+  beating ??= setInterval(() => {
     const slot = tick++ % 50;
     for (let i = slot; i < count; i += 50) {
       const ws = sockets[i];
-      if (ws && ws.readyState === WebSocket.OPEN) ws.send(heartbeat(i));
+      if (ws && ws.readyState === WebSocket.OPEN && !silenced.has(i)) ws.send(heartbeat(i));
     }
   }, 20);
 });

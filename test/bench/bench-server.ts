@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { buildApp } from '../../server/app.ts';
 import { parseConfig } from '../../server/config.ts';
+import { createPairState } from '../../server/domain/ha/pair.ts';
 import { generateNodeToken, hashNodeToken } from '../../server/modules/nodes/node-tokens.ts';
+import { pairsRepository } from '../../server/modules/pairs/pairs.repository.ts';
 
 /**
  * One side of the benchmark, in its own process: either the real Switchyard
@@ -14,7 +17,33 @@ import { generateNodeToken, hashNodeToken } from '../../server/modules/nodes/nod
  *   bench-server.ts MODE COUNT DATA_DIR PORT       restart: same nodes, same port; reports how the fleet came back
  */
 
-type Command = { type: 'measure-start' } | { type: 'measure-stop' } | { type: 'memory' } | { type: 'exit' };
+type Command =
+  | { type: 'measure-start' }
+  | { type: 'measure-stop' }
+  | { type: 'memory' }
+  | { type: 'exit' }
+  | { type: 'link'; from: number; to: number }
+  | { type: 'detect-start' }
+  | { type: 'detect-stop' };
+
+/**
+ * The pairs' thresholds in the benchmark: agents beat every second, so the
+ * intervals are 2 s (two beats per interval, as the README advises); Down
+ * after 5 × 2 s = 10 s. Auto-failover stays off: the fleet's clients do not
+ * answer commands. Every heartbeat still goes through the threshold layer.
+ */
+const BENCH_PROFILE = {
+  active: {
+    up: { beats: 3, intervalMs: 2000 },
+    down: { beats: 5, intervalMs: 2000 },
+    downHeartbeat: { enabled: true, beats: 1, intervalMs: 2000 },
+  },
+  passive: {
+    up: { beats: 3, intervalMs: 2000 },
+    down: { beats: 5, intervalMs: 2000 },
+    downHeartbeat: { enabled: true, beats: 1, intervalMs: 2000 },
+  },
+};
 
 const [mode, countText = '0', dataDir = '', portText] = process.argv.slice(2);
 const count = Number(countText);
@@ -45,17 +74,50 @@ function connected(delta: number) {
   if (delta > 0) connectedAt.push(performance.now());
 }
 
+let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+const nodeIds: string[] = [];
+/** Down signals while detecting: how late each fired after its deadline (never early, if all is well) */
+let detections: { lateMs: number; early: boolean }[] | null = null;
+
+/** Links nodes [from, to) two by two (bench-0 + bench-1, …) as pairs the HA manager watches. */
+async function linkPairs(from: number, to: number) {
+  if (!app) return;
+  const repository = pairsRepository(app.db);
+  for (let i = from; i + 1 < to; i += 2) {
+    const a = nodeIds[i];
+    const b = nodeIds[i + 1];
+    if (!a || !b) continue;
+    const state = createPairState({
+      pairId: randomUUID(),
+      name: `bench-pair-${i / 2}`,
+      members: [
+        { nodeId: a, name: `bench-${i}`, weight: 51 },
+        { nodeId: b, name: `bench-${i + 1}`, weight: 49 },
+      ],
+    });
+    await repository.create(state, BENCH_PROFILE);
+    app.ha.addPair(state, BENCH_PROFILE);
+  }
+}
+
 async function startSwitchyard(): Promise<{ port: number; tokens: string[] }> {
-  const parsed = parseConfig({ PORT: '0', HOST: '127.0.0.1', SWITCHYARD_DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+  const parsed = parseConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SWITCHYARD_DATA_DIR: dataDir,
+    LOG_LEVEL: 'error',
+    SWITCHYARD_ADMIN_PASSWORD: 'bench-admin-password',
+  });
   if (!parsed.ok) throw new Error(parsed.message);
   // Snapshots every 10 s instead of 30 s, so the measured window surely holds some.
-  const app = await buildApp({
+  app = await buildApp({
     config: parsed.config,
     agents: { snapshotEveryMs: Number(process.env.BENCH_SNAPSHOT_MS ?? 10_000) },
   });
+  const built = app;
   const tokens = restartPort === undefined ? Array.from({ length: count }, () => generateNodeToken()) : [];
   for (let start = 0; start < tokens.length; start += 500) {
-    await app.db.node.createMany({
+    await built.db.node.createMany({
       data: tokens.slice(start, start + 500).map((token, i) => ({
         name: `bench-${start + i}`,
         address: '127.0.0.1',
@@ -64,14 +126,22 @@ async function startSwitchyard(): Promise<{ port: number; tokens: string[] }> {
       })),
     });
   }
-  app.ingest.addListener({
+  for (const row of await built.db.node.findMany({ select: { id: true, name: true } })) {
+    nodeIds[Number(row.name.replace('bench-', ''))] = row.id;
+  }
+  built.haEvents.signal.add((_pairId, signal) => {
+    if (!detections || signal.type !== 'Down') return;
+    const now = built.clock.now();
+    detections.push({ lateMs: now - signal.at, early: now < signal.at });
+  });
+  built.ingest.addListener({
     heartbeat: () => {
       frames += 1;
     },
     connection: (_nodeId, isConnected) => connected(isConnected ? 1 : -1),
   });
-  await app.listen({ port: restartPort ?? 0, host: '127.0.0.1' });
-  const address = app.server.address();
+  await built.listen({ port: restartPort ?? 0, host: '127.0.0.1' });
+  const address = built.server.address();
   return { port: typeof address === 'object' && address ? address.port : 0, tokens };
 }
 
@@ -141,10 +211,30 @@ process.on('message', (command: Command) => {
       p99Ms: lateMs(histogram.percentile(99)),
       maxMs: lateMs(histogram.max),
       framesPerSecond: frames / seconds,
+      cpuMicrosPerFrame: frames > 0 ? (cpu.user + cpu.system) / frames : 0,
       gcMaxMs,
       gcPercent: (gcTotalMs / 1000 / seconds) * 100,
       connections,
       cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
+    });
+  }
+  if (command.type === 'link') void linkPairs(command.from, command.to).then(() => send({ type: 'linked' }));
+  if (command.type === 'detect-start') {
+    detections = [];
+    send({ type: 'detect-started' });
+  }
+  if (command.type === 'detect-stop') {
+    const found = detections ?? [];
+    detections = null;
+    const late = found.map((d) => d.lateMs).sort((a, b) => a - b);
+    const at = (q: number) => late[Math.min(late.length - 1, Math.floor(q * late.length))] ?? 0;
+    send({
+      type: 'detected',
+      count: found.length,
+      early: found.filter((d) => d.early).length,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      maxMs: late.at(-1) ?? 0,
     });
   }
   if (command.type === 'exit') process.exit(0);
