@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { buildApp } from '../../server/app.ts';
@@ -189,10 +191,26 @@ async function watchReconnects(listening: number) {
   });
 }
 
+// BENCH_CPU_PROFILE=file: a CPU profile of each measured window, for finding what costs (off by default).
+const inspector = new Session();
+let profiling = false;
+async function startProfile() {
+  if (!profiling) inspector.connect();
+  profiling = true;
+  await new Promise((r) => inspector.post('Profiler.enable', () => inspector.post('Profiler.start', r)));
+}
+async function stopProfile(file: string) {
+  inspector.post('Profiler.stop', (_error, result) => {
+    writeFileSync(`${file}.${mode}.${Date.now()}.cpuprofile`, JSON.stringify((result as { profile: unknown }).profile));
+  });
+}
+
 let windowStarted = 0;
 let cpuAtStart = process.cpuUsage();
 process.on('message', (command: Command) => {
   if (command.type === 'memory') send({ type: 'memory', ...memory() });
+  if (command.type === 'measure-start' && process.env.BENCH_CPU_PROFILE) void startProfile();
+  if (command.type === 'measure-stop' && process.env.BENCH_CPU_PROFILE) void stopProfile(process.env.BENCH_CPU_PROFILE);
   if (command.type === 'measure-start') {
     histogram.reset();
     frames = 0;

@@ -121,7 +121,8 @@ async function fleet(mode: 'switchyard' | 'bare') {
     await next(clients, 'ready');
 
     const measure = async (label: string) => {
-      await sleep(4000); // beats settle into their 1 s rhythm
+      // beats settle into their 1 s rhythm and every member earns Up (3 × 2 s): the window sees steady state
+      await sleep(8000);
       server.send({ type: 'measure-start' });
       await next(server, 'measure-started');
       await sleep(seconds * 1000);

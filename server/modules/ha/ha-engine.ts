@@ -134,6 +134,7 @@ export class HaEngine {
   private readonly suspects = new Set<string>();
   private brake: BrakeState;
   private stopped = false;
+  private massRecheck: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.brake = createBrake(o.brake ?? DEFAULT_BRAKE);
@@ -269,6 +270,7 @@ export class HaEngine {
 
   stop(): void {
     this.stopped = true;
+    if (this.massRecheck) clearTimeout(this.massRecheck);
     for (const node of this.nodes.values()) if (node.timer) clearTimeout(node.timer);
     for (const rt of this.pairs.values()) if (rt.wake) clearTimeout(rt.wake);
   }
@@ -342,8 +344,15 @@ export class HaEngine {
     const is = isSuspect(node.track, now, profile);
     if (is) this.suspects.add(node.nodeId);
     else this.suspects.delete(node.nodeId);
-    // The fleet got healthier: a pair held by the mass-failure guard may move now.
-    if (was && !is) void this.reevaluateHeld('mass-failure');
+    // The fleet got healthier: pairs held by the mass-failure guard may move now. Looked at
+    // once per second at most: a fleet coming back would otherwise re-decide every pair per node.
+    if (was && !is && !this.massRecheck) {
+      this.massRecheck = setTimeout(() => {
+        this.massRecheck = null;
+        void this.reevaluateHeld('mass-failure');
+      }, 1000);
+      this.massRecheck.unref?.();
+    }
   }
 
   private emitSignals(node: NodeRuntime, signals: Signal[]) {

@@ -26,6 +26,7 @@ export default fp(
     const openAlerts = () => app.alerts.list({ state: 'open', limit: 500 });
 
     const onPair = (change: PairChange) => {
+      if (clients.size === 0) return; // a pair's view is not free to build: only for someone watching
       const pair = app.pairs.get(change.pairId);
       if (pair) broadcast({ type: 'pair', pair });
       else broadcast({ type: 'pair-removed', pairId: change.pairId });

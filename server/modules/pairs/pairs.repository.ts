@@ -45,12 +45,26 @@ function fromRow(row: PairRow): StoredPair {
   };
 }
 
+const LOAD_PAGE = 200;
+
 /** Pair rows. Lookups return null for "not found"; the routes turn that into a 404. */
 export function pairsRepository(db: PrismaClient) {
   return {
+    /** Every pair, in pages: one query for thousands would pass more parameters than SQLite takes. */
     async loadAll(): Promise<StoredPair[]> {
-      const rows = await db.pair.findMany({ include: withMembers, orderBy: { name: 'asc' } });
-      return rows.map(fromRow);
+      const out: StoredPair[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const rows = await db.pair.findMany({
+          include: withMembers,
+          orderBy: { id: 'asc' },
+          take: LOAD_PAGE,
+          ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+        });
+        out.push(...rows.map(fromRow));
+        if (rows.length < LOAD_PAGE) return out;
+        cursor = rows.at(-1)?.id;
+      }
     },
 
     async create(s: PairState, profile: ThresholdProfile): Promise<void> {
