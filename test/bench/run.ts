@@ -134,20 +134,21 @@ async function fleet(mode: 'switchyard' | 'bare') {
       return w;
     };
 
-    // 50 % of the fleet (and, on Switchyard, only their pairs), then all of it.
+    // 50 % of the fleet, then all of it; on Switchyard each half's nodes are linked in pairs once
+    // their agents run (as an admin would link a running fleet).
+    clients.send({ type: 'start', tokens: ready.tokens, upTo: half });
+    await next(clients, 'connected');
     if (mode === 'switchyard') {
       server.send({ type: 'link', from: 0, to: half });
       await next(server, 'linked');
     }
-    clients.send({ type: 'start', tokens: ready.tokens, upTo: half });
-    await next(clients, 'connected');
     const atHalf = await measure('50 %');
+    clients.send({ type: 'more', upTo: agents });
+    const connected = await next<{ open: number; seconds: number }>(clients, 'connected');
     if (mode === 'switchyard') {
       server.send({ type: 'link', from: half, to: agents });
       await next(server, 'linked');
     }
-    clients.send({ type: 'more', upTo: agents });
-    const connected = await next<{ open: number; seconds: number }>(clients, 'connected');
     server.send({ type: 'memory' });
     const memory = await next<Memory>(server, 'memory');
     const atFull = await measure('100 %');

@@ -76,11 +76,17 @@ export interface Step {
   signals: Signal[];
 }
 
-export function createTrack(nodeId: string, role: Role, now: number): NodeTrack {
+/**
+ * A node the server starts watching at `now`. With `silenceGraceMs`, a node
+ * never heard from is judged only from `now + silenceGraceMs` (after a server
+ * restart its agent needs time to come back); a node that does speak earns Up
+ * at once, as usual.
+ */
+export function createTrack(nodeId: string, role: Role, now: number, silenceGraceMs = 0): NodeTrack {
   return {
     nodeId,
     role,
-    trackedSince: now,
+    trackedSince: now + silenceGraceMs,
     roleSince: now,
     lastHealthyAt: null,
     verdict: 'unknown',

@@ -93,6 +93,12 @@ export interface EngineOptions {
   onSignal?: (pairId: string, signal: Signal) => void;
   /** a node's peer view is forwarded to the manager at least this often while unchanged */
   peerRefreshMs?: number;
+  /**
+   * After a restart, nodes not heard from yet are judged silent only after this
+   * long (default 30 s, the agents' maximum reconnect backoff): no storm of
+   * node-down alerts while the fleet reconnects. Nodes that speak earn Up at once.
+   */
+  restartGraceMs?: number;
   /** what agent ingest knows of a node right now: a pair linked while its agents run must not think them gone */
   nodeNow?: (nodeId: string) => { connected: boolean; role: HeartbeatBody['role']; epoch: number } | null;
 }
@@ -122,6 +128,7 @@ export interface LoadedPair {
 }
 
 const HEALTHY = { healthy: true } as const;
+export const DEFAULT_RESTART_GRACE_MS = 30_000;
 
 function unhealthyBeat(body: HeartbeatBody) {
   const failed = body.components.filter((c) => !c.healthy).map((c) => `${c.name}: ${c.detail ?? 'unhealthy'}`);
@@ -143,7 +150,9 @@ export class HaEngine {
   /** After a (re)start: every pair resumes from its persisted state, verdicts start over (rule 9). */
   async start(loaded: LoadedPair[]): Promise<void> {
     const now = this.o.clock.now();
-    for (const p of loaded) this.addPairRuntime(p.state, p.profile, now);
+    // Agents come back on their own backoff: silence is not judged until they had the time to.
+    for (const p of loaded)
+      this.addPairRuntime(p.state, p.profile, now, this.o.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS);
     await Promise.all(loaded.map((p) => this.dispatch(p.state.pairId, { type: 'restart' })));
   }
 
@@ -286,7 +295,7 @@ export class HaEngine {
 
   // ---- internals -----------------------------------------------------------------------
 
-  private addPairRuntime(state: PairState, profile: ThresholdProfile, now: number) {
+  private addPairRuntime(state: PairState, profile: ThresholdProfile, now: number, silenceGraceMs = 0) {
     const existing = this.pairs.get(state.pairId);
     if (existing) this.dropPairRuntime(state.pairId, existing);
     this.pairs.set(state.pairId, { state, profile, queue: Promise.resolve(), wake: null, wakeAt: null });
@@ -296,7 +305,7 @@ export class HaEngine {
       this.nodes.set(m.nodeId, {
         nodeId: m.nodeId,
         pairId: state.pairId,
-        track: createTrack(m.nodeId, role, now),
+        track: createTrack(m.nodeId, role, now, silenceGraceMs),
         timer: null,
         timerAt: null,
         reported: { connected: false, role: 'unknown', epoch: 0 },

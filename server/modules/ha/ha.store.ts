@@ -27,6 +27,8 @@ export function stateColumns(s: PairState) {
   };
 }
 
+const MAX_GROUP = 50;
+
 type Waiting = { batch: Commit; resolve: () => void; reject: (error: unknown) => void };
 
 /**
@@ -38,7 +40,7 @@ type Waiting = { batch: Commit; resolve: () => void; reject: (error: unknown) =>
  * and one per burst.
  */
 export function prismaHaStore(db: PrismaClient): HaStore {
-  let waiting: Waiting[] = [];
+  const waiting: Waiting[] = [];
   let running: Promise<void> = Promise.resolve();
   let scheduled = false;
 
@@ -72,8 +74,13 @@ export function prismaHaStore(db: PrismaClient): HaStore {
 
   function flush() {
     scheduled = false;
-    const items = waiting;
-    waiting = [];
+    // A group is capped: better-sqlite3 runs each statement synchronously and the chain of
+    // awaits inside one transaction never lets the event loop breathe. Heartbeats must.
+    const items = waiting.splice(0, MAX_GROUP);
+    if (waiting.length > 0) {
+      scheduled = true;
+      setImmediate(flush);
+    }
     // One writer at a time: the next group starts when this one is durable.
     running = running.then(() => write(items));
   }

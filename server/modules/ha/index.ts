@@ -9,6 +9,8 @@ import { HaEngine, type PairChange } from './ha-engine.ts';
 export interface HaOptions {
   brake?: BrakeConfig;
   massFailure?: MassFailureConfig;
+  /** silence of never-heard nodes is judged only this long after a restart (default 30 s) */
+  restartGraceMs?: number;
 }
 
 /** Listeners of the engine's changes (the live feed, metrics). */
@@ -39,6 +41,7 @@ export default fp<HaOptions>(
       log: app.log.child({ module: 'ha' }),
       ...(options.brake ? { brake: options.brake } : {}),
       ...(options.massFailure ? { massFailure: options.massFailure } : {}),
+      ...(options.restartGraceMs !== undefined ? { restartGraceMs: options.restartGraceMs } : {}),
       onPairChange: (change) => {
         for (const listener of events.pairChanged) listener(change);
       },
