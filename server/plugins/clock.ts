@@ -9,6 +9,30 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * Timers run before the event loop reads sockets. A timer that fires this
+ * much past its time means the server itself was not running (GC, a slow
+ * disk under SQLite's synchronous writes, CPU starvation): frames that
+ * arrived meanwhile are still unread, and silence nobody listened to is no
+ * evidence.
+ */
+export const STALL_TOLERANCE_MS = 100;
+
+/**
+ * For a deadline timer: runs `judge` now, or, when the timer fired more than
+ * `toleranceMs` after `dueAt`, once the sockets have been read (setImmediate
+ * runs after the poll phase).
+ */
+export function judgeAfterPendingFrames(
+  clock: Clock,
+  dueAt: number,
+  judge: () => void,
+  toleranceMs = STALL_TOLERANCE_MS,
+): void {
+  if (clock.now() - dueAt > toleranceMs) setImmediate(judge);
+  else judge();
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     clock: Clock;

@@ -85,7 +85,7 @@ type Message =
   | { type: 'count' };
 
 let connectedUpTo = 0;
-let beating: NodeJS.Timeout | undefined;
+let beating = false;
 
 /** Brings agents [connectedUpTo, upTo) up, at most 200 handshakes in flight. */
 async function connectUpTo(upTo: number) {
@@ -117,8 +117,10 @@ process.on('message', async (message: Message) => {
   tokens = message.tokens;
   await connectUpTo(message.upTo ?? count);
   // 50 slots of 20 ms: every connection beats once a second, the load spread over the second.
+  if (beating) return;
+  beating = true;
   let tick = 0;
-  beating ??= setInterval(() => {
+  setInterval(() => {
     const slot = tick++ % 50;
     for (let i = slot; i < count; i += 50) {
       const ws = sockets[i];

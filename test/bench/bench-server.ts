@@ -26,7 +26,8 @@ type Command =
   | { type: 'exit' }
   | { type: 'link'; from: number; to: number }
   | { type: 'detect-start' }
-  | { type: 'detect-stop' };
+  | { type: 'detect-stop' }
+  | { type: 'settle' };
 
 /**
  * The pairs' thresholds in the benchmark: agents beat every second, so the
@@ -71,13 +72,20 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-function connected(delta: number) {
+const seenNodes = new Set<string>();
+/** `nodeId` when known: an agent that connects twice is back once */
+function connected(delta: number, nodeId?: string) {
   connections += delta;
-  if (delta > 0) connectedAt.push(performance.now());
+  if (delta <= 0 || (nodeId !== undefined && seenNodes.has(nodeId))) return;
+  if (nodeId !== undefined) seenNodes.add(nodeId);
+  connectedAt.push(performance.now());
 }
 
 let app: Awaited<ReturnType<typeof buildApp>> | undefined;
 const nodeIds: string[] = [];
+/** Signals since the last settle: linking a running fleet should bring Up signals and nothing else. */
+const signalCounts = { Up: 0, Down: 0, DownHeartbeat: 0 };
+let lastSignalAt = 0;
 /** Down signals while detecting: how late each fired after its deadline (never early, if all is well) */
 let detections: { lateMs: number; early: boolean }[] | null = null;
 
@@ -99,6 +107,9 @@ async function linkPairs(from: number, to: number) {
     });
     await repository.create(state, BENCH_PROFILE);
     app.ha.addPair(state, BENCH_PROFILE);
+    // One pair at a time, as an admin's requests come: Prisma over better-sqlite3 resolves without
+    // giving the event loop a turn, so without this the loop would link thousands of pairs deaf.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
@@ -132,6 +143,8 @@ async function startSwitchyard(): Promise<{ port: number; tokens: string[] }> {
     nodeIds[Number(row.name.replace('bench-', ''))] = row.id;
   }
   built.haEvents.signal.add((_pairId, signal) => {
+    signalCounts[signal.type] += 1;
+    lastSignalAt = performance.now();
     if (!detections || signal.type !== 'Down') return;
     const now = built.clock.now();
     detections.push({ lateMs: now - signal.at, early: now < signal.at });
@@ -140,7 +153,7 @@ async function startSwitchyard(): Promise<{ port: number; tokens: string[] }> {
     heartbeat: () => {
       frames += 1;
     },
-    connection: (_nodeId, isConnected) => connected(isConnected ? 1 : -1),
+    connection: (nodeId, isConnected) => connected(isConnected ? 1 : -1, nodeId),
   });
   await built.listen({ port: restartPort ?? 0, host: '127.0.0.1' });
   const address = built.server.address();
@@ -205,6 +218,29 @@ async function stopProfile(file: string) {
   });
 }
 
+/**
+ * Waits until every linked member is Up and stable and no signal has fired
+ * for 3 s (at most 90 s): the measured window then sees the steady state.
+ */
+async function settle() {
+  const began = performance.now();
+  const allUp = () =>
+    (app?.ha.pairIds() ?? []).every((pairId) =>
+      (app?.ha.pair(pairId)?.members ?? []).every((m) => {
+        const track = app?.ha.track(m.nodeId);
+        return track?.verdict === 'up' && track.stable;
+      }),
+    );
+  while (performance.now() - began < 90_000 && !(allUp() && performance.now() - lastSignalAt > 3000)) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await app?.ha.idle();
+  send({ type: 'settled', seconds: (performance.now() - began) / 1000, allUp: allUp(), signals: { ...signalCounts } });
+  signalCounts.Up = 0;
+  signalCounts.Down = 0;
+  signalCounts.DownHeartbeat = 0;
+}
+
 let windowStarted = 0;
 let cpuAtStart = process.cpuUsage();
 process.on('message', (command: Command) => {
@@ -236,6 +272,7 @@ process.on('message', (command: Command) => {
       cpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
     });
   }
+  if (command.type === 'settle') void settle();
   if (command.type === 'link') void linkPairs(command.from, command.to).then(() => send({ type: 'linked' }));
   if (command.type === 'detect-start') {
     detections = [];

@@ -102,6 +102,11 @@ interface Window {
   connections: number;
   gcMaxMs: number;
 }
+interface Settled {
+  seconds: number;
+  allUp: boolean;
+  signals: { Up: number; Down: number; DownHeartbeat: number };
+}
 interface Detection {
   count: number;
   early: number;
@@ -110,9 +115,12 @@ interface Detection {
   maxMs: number;
 }
 
+/** The first half of the fleet, rounded to whole pairs. */
+const halfOf = (n: number) => Math.floor(n / 4) * 2;
+
 async function fleet(mode: 'switchyard' | 'bare') {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
-  const half = Math.floor(agents / 4) * 2;
+  const half = halfOf(agents);
   try {
     console.log(`\n${mode}: ${agents} agents`);
     const server = start('bench-server.ts', [mode, String(agents), dataDir]);
@@ -120,9 +128,21 @@ async function fleet(mode: 'switchyard' | 'bare') {
     const clients = start('bench-clients.ts', [`ws://127.0.0.1:${ready.port}/api/v1/agent`, String(agents)]);
     await next(clients, 'ready');
 
+    const settles: Settled[] = [];
     const measure = async (label: string) => {
-      // beats settle into their 1 s rhythm and every member earns Up (3 × 2 s): the window sees steady state
-      await sleep(8000);
+      // The window sees the steady state: on Switchyard every linked member has earned Up (3 × 2 s)
+      // and signals have stopped; on bare ws, beats have had as long to settle into their rhythm.
+      if (mode === 'switchyard') {
+        server.send({ type: 'settle' });
+        const settled = await next<Settled>(server, 'settled');
+        settles.push(settled);
+        console.log(
+          `  ${label}: settled in ${settled.seconds.toFixed(1)} s after linking (${settled.allUp ? 'all Up' : 'NOT all Up'}); signals ${JSON.stringify(settled.signals)}`,
+        );
+        await sleep(2000);
+      } else {
+        await sleep(8000);
+      }
       server.send({ type: 'measure-start' });
       await next(server, 'measure-started');
       await sleep(seconds * 1000);
@@ -170,15 +190,24 @@ async function fleet(mode: 'switchyard' | 'bare') {
     }
 
     // A crash and a restart on the same port: the fleet comes back on its own backoff.
+    // The agents' backoff grows while the server is down, so how long it takes to start shapes the storm.
+    const killedAt = performance.now();
     server.kill('SIGKILL');
     await new Promise((resolve) => server.once('exit', resolve));
     const restarted = start('bench-server.ts', [mode, String(agents), dataDir, String(ready.port)]);
     await next(restarted, 'ready');
-    const storm = await next<{ back: number; seconds: number; peakPerSecond: number; p99Ms: number; maxMs: number }>(
-      restarted,
-      'reconnected',
+    const downSeconds = (performance.now() - killedAt) / 1000;
+    const reconnected = await next<{
+      back: number;
+      seconds: number;
+      peakPerSecond: number;
+      p99Ms: number;
+      maxMs: number;
+    }>(restarted, 'reconnected');
+    const storm = { ...reconnected, downSeconds };
+    console.log(
+      `  reconnect storm: server down ${downSeconds.toFixed(1)} s, then ${storm.back} back in ${storm.seconds.toFixed(1)} s`,
     );
-    console.log(`  reconnect storm: ${storm.back} back in ${storm.seconds.toFixed(1)} s`);
     clients.kill('SIGKILL');
     restarted.send({ type: 'exit' });
     await new Promise((resolve) => restarted.once('exit', resolve));
@@ -191,6 +220,7 @@ async function fleet(mode: 'switchyard' | 'bare') {
       atFull,
       detection,
       storm,
+      settles,
     };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -279,9 +309,18 @@ try {
       'p99 ≤ 20 ms, none early',
     ],
     [
-      'whole fleet back after a restart',
-      `${f(ours.storm.seconds)} s (${ours.storm.back}/${ours.connected})`,
-      `${f(bare.storm.seconds)} s (${bare.storm.back}/${bare.connected})`,
+      `linking a running fleet (${halfOf(agents)} + ${agents - halfOf(agents)} nodes): all Up after / DownHeartbeat signals`,
+      ours.settles
+        .map((x) => `${f(x.seconds)} s / ${x.signals.DownHeartbeat}${x.allUp ? '' : ' (NOT all Up)'}`)
+        .join(', '),
+      '—',
+      '',
+      'no DownHeartbeat on a healthy fleet',
+    ],
+    [
+      'whole fleet back after a crash and restart (server down for)',
+      `${f(ours.storm.seconds)} s (${ours.storm.back}/${ours.connected}; down ${f(ours.storm.downSeconds)} s)`,
+      `${f(bare.storm.seconds)} s (${bare.storm.back}/${bare.connected}; down ${f(bare.storm.downSeconds)} s)`,
       ratio(ours.storm.seconds, bare.storm.seconds),
       '',
     ],

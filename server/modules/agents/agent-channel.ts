@@ -1,5 +1,5 @@
 import { type CommandMessage, type CommandResultMessage, commandMessage } from '../../contract/agent-protocol.ts';
-import type { Clock } from '../../plugins/clock.ts';
+import { type Clock, judgeAfterPendingFrames } from '../../plugins/clock.ts';
 import type { AgentSessions } from './agent-sessions.ts';
 
 /**
@@ -71,8 +71,12 @@ export class AgentChannel {
       resolve = r;
     });
     const timer = setTimeout(() => {
-      this.settle(command.commandId, { status: 'deadline' });
-      this.log.warn({ nodeId, commandId: command.commandId, command: command.command }, 'command deadline passed');
+      // a result that arrived while the server stalled is read first
+      judgeAfterPendingFrames(this.clock, options.deadlineAt, () => {
+        if (!this.pending.has(command.commandId)) return;
+        this.settle(command.commandId, { status: 'deadline' });
+        this.log.warn({ nodeId, commandId: command.commandId, command: command.command }, 'command deadline passed');
+      });
     }, waitMs);
     this.pending.set(command.commandId, { nodeId, command, promise, resolve, timer });
     if (!session) {

@@ -49,7 +49,7 @@ export default fp<AgentsOptions>(
     app.decorate('agentLimits', options.limits ?? DEFAULT_FRAME_LIMITS);
 
     const helloTimeoutMs = options.helloTimeoutMs ?? 10_000;
-    const sweep = setInterval(() => {
+    const sweepOnce = () => {
       const now = app.clock.now();
       for (const session of sessions.all()) {
         if (session.closing) continue;
@@ -68,7 +68,9 @@ export default fp<AgentsOptions>(
           session.socket.terminate();
         }
       }
-    }, options.sweepEveryMs ?? 5000);
+    };
+    // After the poll phase: a server that stalled reads the frames that waited before it calls anyone silent.
+    const sweep = setInterval(() => setImmediate(sweepOnce), options.sweepEveryMs ?? 5000);
     sweep.unref();
 
     const snapshots = setInterval(() => void snapshot.flush(), options.snapshotEveryMs ?? 30_000);

@@ -25,7 +25,7 @@ import {
   type Signal,
   setRole,
 } from '../../domain/thresholds/evaluator.ts';
-import type { Clock } from '../../plugins/clock.ts';
+import { type Clock, judgeAfterPendingFrames, STALL_TOLERANCE_MS } from '../../plugins/clock.ts';
 
 /**
  * The executor around the pure decision core: it feeds heartbeats to the
@@ -101,6 +101,8 @@ export interface EngineOptions {
   restartGraceMs?: number;
   /** what agent ingest knows of a node right now: a pair linked while its agents run must not think them gone */
   nodeNow?: (nodeId: string) => { connected: boolean; role: HeartbeatBody['role']; epoch: number } | null;
+  /** a deadline timer this late means the server itself stalled (default STALL_TOLERANCE_MS) */
+  stallToleranceMs?: number;
 }
 
 interface NodeRuntime {
@@ -142,6 +144,10 @@ export class HaEngine {
   private brake: BrakeState;
   private stopped = false;
   private massRecheck: NodeJS.Timeout | null = null;
+  /** nodes whose deadline fired late, to judge once the sockets have been read */
+  private readonly stalled = new Set<string>();
+  /** the stall being caught up with: reported once, after the sockets have been read */
+  private stall: { worstMs: number; credited: number; immediate: NodeJS.Immediate } | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.brake = createBrake(o.brake ?? DEFAULT_BRAKE);
@@ -251,15 +257,16 @@ export class HaEngine {
     const node = this.nodes.get(nodeId);
     const rt = node && this.pairs.get(node.pairId);
     if (!node || !rt || this.stopped) return;
-    const step = onBeat(node.track, body.healthy ? HEALTHY : unhealthyBeat(body), receivedAt, rt.profile);
+    const at = this.creditStall(node, rt, receivedAt);
+    const step = onBeat(node.track, body.healthy ? HEALTHY : unhealthyBeat(body), at, rt.profile);
     node.track = step.track;
-    this.noteSuspect(node, receivedAt, rt.profile);
+    this.noteSuspect(node, at, rt.profile);
     if (node.reported.role !== body.role || node.reported.epoch !== body.epoch) {
       // a beat over HTTP proves the node alive but not a WebSocket for commands: keep `connected` as it was
       node.reported = { ...node.reported, role: body.role, epoch: body.epoch };
       void this.dispatch(node.pairId, { type: 'node-report', nodeId, ...node.reported });
     }
-    for (const peer of body.peers ?? []) this.peerReport(node, rt, peer.node, peer.healthy, peer, receivedAt);
+    for (const peer of body.peers ?? []) this.peerReport(node, rt, peer.node, peer.healthy, peer, at);
     this.emitSignals(node, step.signals);
     this.armTimer(nodeId);
   }
@@ -280,6 +287,7 @@ export class HaEngine {
   stop(): void {
     this.stopped = true;
     if (this.massRecheck) clearTimeout(this.massRecheck);
+    if (this.stall) clearImmediate(this.stall.immediate);
     for (const node of this.nodes.values()) if (node.timer) clearTimeout(node.timer);
     for (const rt of this.pairs.values()) if (rt.wake) clearTimeout(rt.wake);
   }
@@ -320,6 +328,7 @@ export class HaEngine {
     if (node?.timer) clearTimeout(node.timer);
     this.nodes.delete(nodeId);
     this.suspects.delete(nodeId);
+    this.stalled.delete(nodeId);
   }
 
   private peerReport(
@@ -401,11 +410,74 @@ export class HaEngine {
     node.timer = null;
     node.timerAt = null;
     const now = this.o.clock.now();
+    const due = nextDeadline(node.track, rt.profile);
+    if (due !== null && now - due > this.stallToleranceMs) {
+      // Fired late: the server stalled, and beats that came meanwhile wait unread. Read them first.
+      this.stalled.add(nodeId);
+      this.noteStall(now - due, 0);
+      return;
+    }
+    this.judgeNow(node, rt, now);
+  }
+
+  private get stallToleranceMs() {
+    return this.o.stallToleranceMs ?? STALL_TOLERANCE_MS;
+  }
+
+  /**
+   * A beat read well past its node's pending deadline, whose timer never got
+   * to run: the server stalled, and the beat may have arrived in time. It
+   * counts at that deadline (a beat at a deadline counts before it fires), as
+   * does every beat read in the same catch-up.
+   */
+  private creditStall(node: NodeRuntime, rt: PairRuntime, receivedAt: number): number {
+    const due = nextDeadline(node.track, rt.profile);
+    if (due === null || receivedAt <= due) return receivedAt;
+    // past it by more than the tolerance, or read in the catch-up after a stall seen already
+    if (receivedAt - due <= this.stallToleranceMs && !this.stall) return receivedAt;
+    this.noteStall(receivedAt - due, 1);
+    return due;
+  }
+
+  /** setImmediate runs after the poll phase: by then the frames that waited in the sockets have been read. */
+  private noteStall(lateMs: number, credited: number) {
+    if (this.stall) {
+      this.stall.worstMs = Math.max(this.stall.worstMs, lateMs);
+      this.stall.credited += credited;
+      return;
+    }
+    const immediate = setImmediate(() => {
+      const stall = this.stall;
+      this.stall = null;
+      const now = this.o.clock.now();
+      const missed = [...this.stalled];
+      this.stalled.clear();
+      for (const nodeId of missed) {
+        const node = this.nodes.get(nodeId);
+        const rt = node && this.pairs.get(node.pairId);
+        if (node && rt) this.judgeNow(node, rt, now);
+      }
+      this.o.log.warn(
+        {
+          stalledMs: Math.round(stall?.worstMs ?? lateMs),
+          deadlinesMissed: missed.length,
+          beatsCreditedAtDeadline: stall?.credited ?? credited,
+        },
+        'the server stalled past node deadlines: it read the heartbeats that waited before judging silence',
+      );
+    });
+    this.stall = { worstMs: lateMs, credited, immediate };
+  }
+
+  private judgeNow(node: NodeRuntime, rt: PairRuntime, now: number) {
+    if (node.timer) clearTimeout(node.timer);
+    node.timer = null;
+    node.timerAt = null;
     const step = onTime(node.track, now, rt.profile);
     node.track = step.track;
     this.noteSuspect(node, now, rt.profile);
     this.emitSignals(node, step.signals);
-    this.armTimer(nodeId);
+    this.armTimer(node.nodeId);
   }
 
   private armWake(pairId: string) {
@@ -422,7 +494,13 @@ export class HaEngine {
       () => {
         rt.wake = null;
         rt.wakeAt = null;
-        void this.dispatch(pairId, { type: 'tick' });
+        // after a stall, a command result may wait unread in a socket: read it before a deadline passes
+        judgeAfterPendingFrames(
+          this.o.clock,
+          at,
+          () => void this.dispatch(pairId, { type: 'tick' }),
+          this.o.stallToleranceMs,
+        );
       },
       Math.max(0, at - now),
     );
