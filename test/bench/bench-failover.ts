@@ -84,6 +84,9 @@ const agents: Record<string, ChildProcess> = {};
 const startAgent = (name: string) => {
   const child = spawn(process.execPath, [agentBin, '--config', configs[name] ?? ''], { stdio: 'ignore' });
   agents[name] = child;
+  // the parent kills it by PID too, should this process die before its finally
+  send({ type: 'spawned', pid: child.pid });
+  child.once('exit', () => send({ type: 'reaped', pid: child.pid }));
   return child;
 };
 

@@ -53,8 +53,17 @@ const overall = setTimeout(() => {
   stopAll();
   process.exit(1);
 }, 600_000);
+/** processes the children started themselves (real agents), killed here too should a child die first */
+const grandchildren = new Set<number>();
 function stopAll() {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const pid of grandchildren) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
 }
 process.on('SIGINT', () => {
   stopAll();
@@ -68,6 +77,10 @@ function start(script: string, args: string[]): ChildProcess {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.push(child);
+  child.on('message', (message: { type: string; pid?: number }) => {
+    if (message.type === 'spawned' && message.pid) grandchildren.add(message.pid);
+    if (message.type === 'reaped' && message.pid) grandchildren.delete(message.pid);
+  });
   return child;
 }
 
