@@ -137,6 +137,13 @@ interface Storm {
   maxMs: number;
   /** from the kill to the new process listening */
   downSeconds: number;
+  startup: Startup;
+}
+/** ms since the restarted server process began (bare: only listeningMs) */
+interface Startup {
+  importedMs: number;
+  builtMs: number;
+  listeningMs: number;
 }
 
 /** The first half of the fleet, rounded to whole pairs. */
@@ -226,12 +233,18 @@ async function fleet(mode: 'switchyard' | 'bare') {
       server.kill('SIGKILL');
       await new Promise((resolve) => server.once('exit', resolve));
       const restarted = start('bench-server.ts', [mode, String(agents), dataDir, String(ready.port)]);
-      await next(restarted, 'ready');
+      const { startup } = await next<{ startup: Startup }>(restarted, 'ready');
       const downSeconds = (performance.now() - killedAt) / 1000;
       const reconnected = await next<Omit<Storm, 'downSeconds'>>(restarted, 'reconnected');
-      storm = { ...reconnected, downSeconds };
+      storm = { ...reconnected, downSeconds, startup };
+      const s1 = (ms: number) => (ms / 1000).toFixed(1);
+      const phases =
+        mode === 'switchyard'
+          ? `code loaded at ${s1(startup.importedMs)} s, app built at ${s1(startup.builtMs)} s, `
+          : '';
       console.log(
-        `  reconnect storm: server down ${downSeconds.toFixed(1)} s, then ${storm.back} back in ${storm.seconds.toFixed(1)} s`,
+        `  reconnect storm: server down ${downSeconds.toFixed(1)} s (${phases}listening ${s1(startup.listeningMs)} s ` +
+          `after its process began), then ${storm.back} back in ${storm.seconds.toFixed(1)} s`,
       );
       clients.kill('SIGKILL');
       restarted.send({ type: 'exit' });

@@ -63,9 +63,18 @@ export default fp<HaOptions>(
       connection: (nodeId, connected) => engine.connection(nodeId, connected),
     });
 
+    const began = performance.now();
     const loaded = await pairsRepository(app.db).loadAll();
+    const loadedAt = performance.now();
     await engine.start(loaded);
-    app.log.info({ pairs: loaded.length }, 'HA manager started: waiting for verdicts before any automatic action');
+    app.log.info(
+      {
+        pairs: loaded.length,
+        loadMs: Math.round(loadedAt - began),
+        resumeMs: Math.round(performance.now() - loadedAt),
+      },
+      'HA manager started: waiting for verdicts before any automatic action',
+    );
 
     app.addHook('preClose', async () => {
       removeListener();
