@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DB_FILE_NAME } from '../../server/db/client.ts';
 import { loginToken } from '../helpers/auth.ts';
 import { activeName, type Cluster, startCluster } from '../helpers/ha-cluster.ts';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -13,14 +12,6 @@ import { waitFor } from '../helpers/wait.ts';
 // steps, then started again on the same port and data folder. The agents keep
 // running their hooks and reconnect; the pair must end consistent, with one
 // promotion for the epoch, and the events must tell the whole story.
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 function eventsInDb(dataDir: string) {
   const db = new Database(join(dataDir, DB_FILE_NAME), { readonly: true });

@@ -1,20 +1,11 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loginToken } from '../helpers/auth.ts';
 import { apiAt } from '../helpers/ha-cluster.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/receivers.ts';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { makeTempDir } from '../helpers/temp-dir.ts';
 import { waitFor } from '../helpers/wait.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 interface DeliveryRow {
   idempotencyKey: string;

@@ -1,5 +1,6 @@
+import { expect } from 'vitest';
 import type { AlertView } from '../../server/contract/alerts.ts';
-import type { Notification } from '../../server/modules/destinations/notification.ts';
+import { DeliveryError, type Notification } from '../../server/modules/destinations/notification.ts';
 
 /** A raised critical pair-outage alert; override what a test is about. */
 export function sampleNotification(
@@ -37,4 +38,14 @@ export function sampleNotification(
 /** An attempt context whose caller never aborts: the sender's own deadline must end it. */
 export function sendContext(timeoutMs: number): { signal: AbortSignal; timeoutMs: number } {
   return { signal: new AbortController().signal, timeoutMs };
+}
+
+/** The DeliveryError a send must fail with (the test fails if it succeeds or fails otherwise). */
+export async function deliveryFailure(attempt: Promise<unknown>): Promise<DeliveryError> {
+  const error = await attempt.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DeliveryError);
+  return error as DeliveryError;
 }

@@ -1,7 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { packageRoot } from '../../server/config.ts';
 import { TEST_ADMIN_PASSWORD } from './auth.ts';
+
+/** A port free on loopback right now, for a server process that must be restarted on the same one. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
 
 export interface ServerProcess {
   child: ChildProcess;

@@ -431,6 +431,8 @@ export class HaEngine {
    * does every beat read in the same catch-up.
    */
   private creditStall(node: NodeRuntime, rt: PairRuntime, receivedAt: number): number {
+    // The common case, without a deadline search: the armed timer is never later than the deadline.
+    if (node.timerAt !== null && receivedAt <= node.timerAt) return receivedAt;
     const due = nextDeadline(node.track, rt.profile);
     if (due === null || receivedAt <= due) return receivedAt;
     // past it by more than the tolerance, or read in the catch-up after a stall seen already

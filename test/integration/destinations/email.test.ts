@@ -1,10 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { emailConfig } from '../../../server/contract/destinations.ts';
-import { DeliveryError } from '../../../server/modules/destinations/notification.ts';
 import { emailSender, messageIdFor } from '../../../server/modules/destinations/senders/email.ts';
 import { parseMail } from '../../helpers/mail-message.ts';
-import { sampleNotification, sendContext } from '../../helpers/notification.ts';
+import { deliveryFailure as failure, sampleNotification, sendContext } from '../../helpers/notification.ts';
 import { makeSelfSignedCert } from '../../helpers/self-signed-cert.ts';
 import { type SmtpReceiver, type SmtpReceiverOptions, startSmtpReceiver } from '../../helpers/smtp-receiver.ts';
 import { makeTempDir } from '../../helpers/temp-dir.ts';
@@ -40,15 +39,6 @@ const config = (port: number, overrides: Record<string, unknown> = {}) =>
     to: ['noc@example.net', 'oncall@example.net'],
     ...overrides,
   });
-
-const failure = async (attempt: Promise<unknown>): Promise<DeliveryError> => {
-  const error = await attempt.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-};
 
 describe('e-mail sender against a real SMTP server', () => {
   it('delivers the mail with subject, recipients, body and headers', async () => {

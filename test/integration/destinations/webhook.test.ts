@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { webhookConfig } from '../../../server/contract/destinations.ts';
-import { DeliveryError } from '../../../server/modules/destinations/notification.ts';
 import {
   createWebhookSender,
   webhookPayload,
   webhookSender,
 } from '../../../server/modules/destinations/senders/webhook.ts';
-import { sampleNotification, sendContext } from '../../helpers/notification.ts';
+import { deliveryFailure as failure, sampleNotification, sendContext } from '../../helpers/notification.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.ts';
 
@@ -29,15 +28,6 @@ afterEach(async () => {
 const config = (overrides: Record<string, unknown> = {}) =>
   webhookConfig.parse({ url: receiver.url, secret, ...overrides });
 const send = (timeoutMs = 5000) => webhookSender.send(config(), notification, sendContext(timeoutMs));
-const failure = async (attempt: Promise<unknown>): Promise<DeliveryError> => {
-  const error = await attempt.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-};
-
 describe('webhook sender against a verifying HTTP receiver', () => {
   it('delivers a signed JSON notification the receiver verifies (200)', async () => {
     await send();
